@@ -1,0 +1,176 @@
+"""The `console` command: `console run` (production), `console demo` (sandbox + console), `console sandbox`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+
+DEFAULT_STATE_DIR = Path("var")
+
+
+def app_dir() -> Path:
+    """The folder holding rxconfig.py: `CONSOLE_APP_DIR`, else the checkout the package runs from, else cwd."""
+    configured = os.environ.get("CONSOLE_APP_DIR", "").strip()
+    if configured:
+        return Path(configured).resolve()
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "rxconfig.py").is_file():
+        return checkout
+    return Path.cwd()
+
+
+def reflex_environment(base: dict[str, str], port: int) -> dict[str, str]:
+    """Environment for `reflex run`: the project-local bun first on PATH, the console's port."""
+    env = dict(base)
+    tools = app_dir() / ".tools" / "node_modules" / ".bin"
+    if (tools / "bun").exists():
+        env["PATH"] = f"{tools}{os.pathsep}{env.get('PATH', '')}"
+        env.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
+    env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+    env["CONSOLE_PORT"] = str(port)
+    return env
+
+
+def start_console(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """Start the console (`reflex run --env prod`, frontend and backend on one port)."""
+    reflex = Path(sys.executable).with_name("reflex")
+    command = [
+        str(reflex) if reflex.exists() else "reflex",
+        "run",
+        "--env",
+        "prod",
+        "--frontend-port",
+        str(port),
+        "--backend-port",
+        str(port),
+        "--backend-host",
+        env.get("CONSOLE_HOST", "0.0.0.0"),
+    ]
+    return subprocess.Popen(command, cwd=app_dir(), env=env, start_new_session=True)
+
+
+def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+    """Poll the console's health endpoint until it answers; fail early if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the console exited with code {process.returncode} before it served")
+        try:
+            with urllib.request.urlopen(f"{url}/ping", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"the console did not answer on {url} within {timeout:.0f}s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _interrupt_on_sigterm() -> None:
+    """Treat SIGTERM (container stop) like Ctrl-C so every child is stopped cleanly."""
+
+    def _raise(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _raise)
+
+
+def _run(args: argparse.Namespace) -> int:
+    env = reflex_environment(dict(os.environ), args.port)
+    process = start_console(args.port, env)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        stop(process)
+        return 0
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from console.sandbox.server import Sandbox
+
+    kubeconfig = Path(args.kubeconfig or DEFAULT_STATE_DIR / "sandbox" / "kubeconfig").resolve()
+    sandbox = Sandbox(host=args.host, kube_port=args.kube_port, seed=args.seed, pods=args.pods, kubeconfig_path=kubeconfig)
+    with sandbox:
+        print(f"sandbox ready: kubeconfig {sandbox.kubeconfig_path} · API {sandbox.https_url}", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from console.sandbox.server import Sandbox
+
+    kubeconfig = Path(args.kubeconfig or DEFAULT_STATE_DIR / "sandbox" / "kubeconfig").resolve()
+    with Sandbox(host="127.0.0.1", kube_port=0, seed=args.seed, pods=args.pods, kubeconfig_path=kubeconfig) as sandbox:
+        console_kubeconfig = kubeconfig.with_name("console-kubeconfig")
+        sandbox.write_kubeconfig(console_kubeconfig, token=sandbox.console_token)
+        print(f"sandbox kubeconfig: {sandbox.kubeconfig_path}", flush=True)
+        env = reflex_environment(dict(os.environ), args.port)
+        env["CONSOLE_KUBECONFIG"] = str(console_kubeconfig)
+        process = start_console(args.port, env)
+        url = f"http://localhost:{args.port}"
+        try:
+            wait_until_serving(url, process, timeout=args.start_timeout)
+            print(f"Sovereign Console: {url}", flush=True)
+            print(f"Try: kubectl --kubeconfig {sandbox.kubeconfig_path} create namespace demo", flush=True)
+            return process.wait()
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            stop(process)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="console", description="Sovereign Console")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="serve the console against the configured cluster (production)")
+    run.add_argument("--port", type=int, default=int(os.environ.get("CONSOLE_PORT", "3000")))
+    run.set_defaults(handler=_run)
+
+    demo = commands.add_parser("demo", help="start the sandbox cluster and the console against it")
+    demo.add_argument("--port", type=int, default=3000)
+    demo.add_argument("--kubeconfig", help="where to write the sandbox's kubeconfig (default var/sandbox/kubeconfig)")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--pods", type=int, default=None, help="scale the seeded world to about N pods")
+    demo.add_argument("--start-timeout", type=float, default=600.0, help=argparse.SUPPRESS)
+    demo.set_defaults(handler=_demo)
+
+    sandbox = commands.add_parser("sandbox", help="start only the sandbox cluster")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--kube-port", type=int, default=6443)
+    sandbox.add_argument("--kubeconfig", help="where to write the kubeconfig (default var/sandbox/kubeconfig)")
+    sandbox.add_argument("--seed", type=int, default=1)
+    sandbox.add_argument("--pods", type=int, default=None, help="scale the seeded world to about N pods")
+    sandbox.set_defaults(handler=_sandbox)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _interrupt_on_sigterm()
+    return int(args.handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

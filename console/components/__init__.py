@@ -1,0 +1,1 @@
+"""Stateless UI pieces: they take Vars, never import a state."""

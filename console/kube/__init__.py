@@ -1,0 +1,1 @@
+"""Kubernetes domain core: API access, the kind registry, the shared watch cache. No Reflex imports."""

@@ -1,0 +1,150 @@
+"""A thin asynchronous Kubernetes API client on the official `kubernetes` package (its asyncio flavour).
+
+The official client's typed APIs cover only built-in kinds and decode every object into models; the
+console works with any kind (CRDs included) as plain JSON, so it uses the client's configuration, auth
+and connection pool, and reads JSON and watch streams itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from kubernetes.aio import client as aio_client
+from kubernetes.aio import config as aio_config
+
+from console.settings import Settings
+
+JsonObject = dict[str, Any]
+
+
+class KubeApiError(Exception):
+    """A request the API server answered with a non-2xx status (or could not be made at all)."""
+
+    def __init__(self, status: int, reason: str, message: str) -> None:
+        super().__init__(f"{status} {reason}: {message}" if status else message)
+        self.status = status
+        self.reason = reason
+        self.message = message
+
+    @classmethod
+    def from_body(cls, status: int, body: bytes) -> KubeApiError:
+        """Build the error from a `Status` body when the server sent one."""
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            payload = {}
+        if not isinstance(payload, dict):
+            payload = {}
+        reason = str(payload.get("reason") or "")
+        message = str(payload.get("message") or body[:200].decode("utf-8", "replace") or f"HTTP {status}")
+        return cls(status, reason, message)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourcePath:
+    """Where a resource type lives on the API server."""
+
+    group: str  # "" for the core group
+    version: str
+    plural: str
+
+    def collection(self, namespace: str = "") -> str:
+        """The collection URL path, cluster-wide when `namespace` is empty."""
+        root = f"/api/{self.version}" if not self.group else f"/apis/{self.group}/{self.version}"
+        if namespace:
+            return f"{root}/namespaces/{namespace}/{self.plural}"
+        return f"{root}/{self.plural}"
+
+
+class KubeApi:
+    """JSON requests and watch streams against one API server, as one identity."""
+
+    def __init__(self, api_client: aio_client.ApiClient) -> None:
+        self._api_client = api_client
+
+    @classmethod
+    async def connect(cls, settings: Settings) -> KubeApi:
+        """Configure from the kubeconfig in the settings, else the in-cluster service account."""
+        configuration = aio_client.Configuration()
+        if settings.kubeconfig and not Path(settings.kubeconfig).is_file():
+            raise KubeApiError(0, "ConfigError", f"the kubeconfig {settings.kubeconfig} does not exist")
+        if settings.kubeconfig:
+            await aio_config.load_kube_config(
+                config_file=settings.kubeconfig,
+                context=settings.kube_context or None,
+                client_configuration=configuration,
+                persist_config=False,
+            )
+        else:
+            try:
+                aio_config.load_incluster_config(client_configuration=configuration)
+            except aio_config.ConfigException:
+                await aio_config.load_kube_config(
+                    context=settings.kube_context or None,
+                    client_configuration=configuration,
+                    persist_config=False,
+                )
+        return cls(aio_client.ApiClient(configuration=configuration))
+
+    async def close(self) -> None:
+        await self._api_client.close()
+
+    async def _request(
+        self, method: str, path: str, query: Mapping[str, Any] | None, timeout: float | None
+    ) -> Any:
+        method_, url, headers, _, _ = await self._api_client.param_serialize(
+            method=method,
+            resource_path=path,
+            query_params=[(key, value) for key, value in (query or {}).items() if value not in (None, "")],
+            header_params={"Accept": "application/json"},
+            auth_settings=["BearerToken"],
+        )
+        try:
+            return await self._api_client.call_api(
+                method_, url, header_params=headers, _request_timeout=timeout, _preload_content=False
+            )
+        except (OSError, aiohttp.ClientError) as error:
+            raise KubeApiError(0, "ConnectionError", f"cannot reach the API server: {error}") from error
+
+    async def get(self, path: str, query: Mapping[str, Any] | None = None) -> JsonObject:
+        """GET a JSON document; raises `KubeApiError` on a non-2xx answer."""
+        response = await self._request("GET", path, query, timeout=60)
+        body = await response.read()
+        if not 200 <= response.status < 300:
+            raise KubeApiError.from_body(response.status, body)
+        document = json.loads(body)
+        if not isinstance(document, dict):
+            raise KubeApiError(response.status, "InvalidResponse", "the API server did not answer with an object")
+        return document
+
+    async def watch(self, path: str, query: Mapping[str, Any]) -> AsyncIterator[JsonObject]:
+        """Stream watch events (`{"type", "object"}`) until the server ends the stream.
+
+        The server is asked to end the stream after `timeoutSeconds` (as client-go does); the client
+        gives up half a minute after that so a silently dead connection cannot hang a watch forever.
+        """
+        server_timeout = int(query.get("timeoutSeconds") or 300)
+        response = await self._request(
+            "GET", path, {**query, "timeoutSeconds": server_timeout, "watch": "true"}, timeout=server_timeout + 30
+        )
+        raw = response.response
+        try:
+            if not 200 <= response.status < 300:
+                raise KubeApiError.from_body(response.status, await raw.read())
+            while True:
+                try:
+                    line = await raw.content.readline()
+                except (OSError, aiohttp.ClientError) as error:
+                    raise KubeApiError(0, "ConnectionError", f"watch stream broke: {error}") from error
+                if not line:
+                    return
+                line = line.strip()
+                if line:
+                    yield json.loads(line)
+        finally:
+            raw.release()

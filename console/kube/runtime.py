@@ -1,0 +1,62 @@
+"""The process-wide Kubernetes connection and shared watch cache, opened and closed by the app's lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from console.kube.api import KubeApi
+from console.kube.watch_cache import WatchCache
+from console.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+class KubeUnavailable(RuntimeError):
+    """The console could not configure its connection to the cluster (the message says why)."""
+
+
+@dataclass(slots=True)
+class KubeRuntime:
+    api: KubeApi
+    cache: WatchCache
+
+
+_runtime: KubeRuntime | None = None
+_problem = "the console is starting"
+
+
+def current() -> KubeRuntime:
+    """The running connection; raises `KubeUnavailable` with a readable reason when there is none."""
+    if _runtime is None:
+        raise KubeUnavailable(_problem)
+    return _runtime
+
+
+@contextlib.asynccontextmanager
+async def kube_lifespan() -> AsyncIterator[None]:
+    """Open the API connection and the watch cache for the life of the backend process."""
+    global _runtime, _problem
+    settings = get_settings()
+    try:
+        api = await KubeApi.connect(settings)
+    except Exception as error:  # any config problem must leave the console up, showing the reason
+        _problem = f"cannot configure the cluster connection: {error}"
+        log.error(_problem)
+        yield
+        return
+    cache = WatchCache(
+        api,
+        page_size=settings.list_page_size,
+        grace_seconds=settings.watch_grace_seconds,
+        max_backoff_seconds=settings.watch_max_backoff_seconds,
+    )
+    _runtime = KubeRuntime(api=api, cache=cache)
+    try:
+        yield
+    finally:
+        _runtime, _problem = None, "the console is shutting down"
+        await cache.close()
+        await api.close()
