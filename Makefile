@@ -1,0 +1,63 @@
+# Sovereign Console — every entry point. `make demo` and `make test` are all a fresh machine needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := .tools
+BUN := $(TOOLS)/node_modules/.bin/bun
+BUN_VERSION := 1.4.5
+
+# Reflex 0.10 wants Node 22 or bun; the machine has Node 20, so bun comes from npm into .tools/.
+export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+
+.PHONY: setup demo test test-unit test-browser test-deps bench lint clean
+
+## setup: install everything (venv, Python packages, bun, front-end build); safe to run again
+setup: $(VENV)/.installed $(BUN) .web/.built
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(BUN):
+	mkdir -p $(TOOLS)
+	cd $(TOOLS) && npm install --no-audit --no-fund --silent bun@$(BUN_VERSION)
+
+.web/.built: $(VENV)/.installed $(BUN) rxconfig.py $(shell find console assets -type f -not -path '*/__pycache__/*' 2>/dev/null)
+	$(VENV)/bin/reflex export --frontend-only --no-zip --loglevel warning
+	touch $@
+
+## demo: the sandbox cluster and the console on http://localhost:3000
+demo: setup
+	$(VENV)/bin/console demo --port 3000
+
+## test: unit, integration and browser tests (installs Chromium when missing)
+test: setup test-deps test-unit test-browser
+
+test-deps:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# pytest-asyncio tests and Playwright tests run in separate processes: they fight over the event loop.
+test-unit:
+	$(PY) -m pytest tests -q
+
+test-browser:
+	$(PY) -m pytest e2e -q
+
+## bench: speed figures (printed, never asserted in tests)
+bench: setup
+	$(PY) bench/sandbox_lists.py
+
+lint: setup
+	$(VENV)/bin/ruff check console tests e2e bench rxconfig.py
+	$(VENV)/bin/ruff format --check console tests e2e bench rxconfig.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .web .states var reflex.db
