@@ -1,0 +1,165 @@
+"""The Kubernetes API server as a Starlette app: authentication, routing, discovery and resource requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from console.sandbox import discovery, errors, handlers
+from console.sandbox.auth import Attributes, User, authenticate, forbidden_error
+from console.sandbox.cluster import Cluster
+from console.sandbox.conversions import storage_resource
+from console.sandbox.errors import ApiError
+from console.sandbox.resources import ResourceType
+from console.sandbox.responses import RequestContext, error_response, json_response
+from console.sandbox.subresources import SUBRESOURCE_HANDLERS
+
+__all__ = ["create_app"]
+
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+_PUBLIC_PATHS = {"/healthz", "/livez", "/readyz", "/version"}
+
+
+def _not_found() -> ApiError:
+    return ApiError(404, "NotFound", "the server could not find the requested resource", {})
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    resource: ResourceType
+    namespace: str | None
+    name: str
+    subresource: str
+
+
+def _resolve(cluster: Cluster, group: str, version: str, segments: list[str]) -> _Target:
+    """Map the path after `/api/v1` or `/apis/<g>/<v>` to a resource, namespace, name and subresource."""
+    catalogue = cluster.catalogue
+    if segments and segments[0] == "watch":  # the deprecated /watch/ prefix
+        segments = segments[1:]
+    namespace: str | None = None
+    if len(segments) >= 3 and segments[0] == "namespaces":
+        candidate = catalogue.get(group, version, segments[2])
+        if candidate is not None and candidate.namespaced:
+            namespace, segments = segments[1], segments[2:]
+    if not segments or len(segments) > 3:
+        raise _not_found()
+    resource = catalogue.get(group, version, segments[0])
+    if resource is None or (namespace is not None and not resource.namespaced):
+        raise _not_found()
+    name = segments[1] if len(segments) > 1 else ""
+    subresource = segments[2] if len(segments) > 2 else ""
+    if subresource and resource.subresource(subresource) is None:
+        raise _not_found()
+    return _Target(resource, namespace, name, subresource)
+
+
+class _ApiServer:
+    def __init__(self, cluster: Cluster, anonymous: User | None, server_address: str):
+        self.cluster = cluster
+        self.anonymous = anonymous
+        self.server_address = server_address
+
+    async def handle(self, request: Request) -> Response:
+        try:
+            path = request.url.path.rstrip("/") or "/"
+            authorization = request.headers.get("authorization")
+            if path in _PUBLIC_PATHS and not authorization:
+                user = self.anonymous or User("system:anonymous", ("system:unauthenticated",))
+            else:
+                user = authenticate(authorization, self.cluster.tokens, self.anonymous)
+            return await self._route(request, path, user)
+        except ApiError as error:
+            return error_response(error)
+
+    async def _route(self, request: Request, path: str, user: User) -> Response:
+        catalogue = self.cluster.catalogue
+        if path in ("/healthz", "/livez", "/readyz"):
+            return PlainTextResponse("ok")
+        if path == "/version":
+            return json_response(discovery.version_info())
+        if path == "/openapi/v2":
+            # An empty protobuf Document: kubectl's client-side validation then skips unknown kinds.
+            return Response(b"", media_type="application/octet-stream")
+        if path == "/openapi/v3":
+            return json_response({"paths": {}})
+        parts = path.strip("/").split("/")
+        if parts[0] == "api":
+            if len(parts) == 1:
+                return json_response(discovery.api_versions(self.server_address))
+            group, version, rest = "", parts[1], parts[2:]
+        elif parts[0] == "apis" and len(parts) >= 2:
+            group, rest = parts[1], parts[3:]
+            version = parts[2] if len(parts) > 2 else ""
+            if not version:
+                body = discovery.api_group(catalogue, group)
+                if body is None:
+                    raise _not_found()
+                return json_response(body)
+        elif parts == ["apis"]:
+            return json_response(discovery.api_group_list(catalogue))
+        else:
+            raise _not_found()
+        if not rest:
+            body = discovery.api_resource_list(catalogue, group, version)
+            if body is None:
+                raise _not_found()
+            return json_response(body)
+        target = _resolve(self.cluster, group, version, rest)
+        return await self._resource_request(request, user, target)
+
+    async def _resource_request(self, request: Request, user: User, target: _Target) -> Response:
+        resource = target.resource
+        table = handlers.item if target.name else handlers.collection
+        if request.method not in table:
+            raise errors.method_not_allowed(request.method, resource.plural, resource.group)
+        verb, handler = table[request.method]
+        if verb == "list" and request.query_params.get("watch", "").lower() in ("true", "1"):
+            verb = "watch"
+        if target.subresource:
+            subresource_handler = SUBRESOURCE_HANDLERS.get(target.subresource)
+            if subresource_handler is None:
+                raise _not_found()
+            handler = subresource_handler
+            allowed_verbs = resource.subresource(target.subresource).verbs  # type: ignore[union-attr]
+        else:
+            allowed_verbs = resource.verbs
+        if verb not in allowed_verbs:
+            raise errors.method_not_allowed(verb, resource.plural, resource.group)
+        if resource.namespaced and target.namespace is None and verb not in ("list", "watch", "deletecollection"):
+            raise _not_found()
+        attributes = Attributes(verb, resource.group, resource.plural, target.subresource,
+                                target.namespace or "", target.name, request.url.path)
+        if not self.cluster.authorize(user, attributes).allowed:
+            raise forbidden_error(user, attributes)
+        dry_run_values = request.query_params.getlist("dryRun")
+        if any(value != "All" for value in dry_run_values):
+            raise errors.bad_request(f"Invalid dryRun value: {dry_run_values}")
+        context = RequestContext(
+            cluster=self.cluster,
+            request=request,
+            user=user,
+            resource=resource,
+            stored=storage_resource(self.cluster.catalogue, resource),
+            namespace=target.namespace,
+            name=target.name,
+            subresource=target.subresource,
+            dry_run=bool(dry_run_values),
+        )
+        return await handler(context)
+
+
+def create_app(cluster: Cluster, *, anonymous: User | None = None, server_address: str = "127.0.0.1:6443") -> Starlette:
+    """An ASGI app serving `cluster`.
+
+    Args:
+        cluster: the state to serve.
+        anonymous: who requests without a token act as; None answers them 401 (the HTTPS listener).
+        server_address: host:port reported by `/api` discovery.
+    """
+    server = _ApiServer(cluster, anonymous, server_address)
+    return Starlette(routes=[Route("/{path:path}", server.handle, methods=_METHODS)])

@@ -1,0 +1,212 @@
+"""Resource verb handlers: list, watch, get, create, update, patch, delete and deletecollection."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.responses import Response, StreamingResponse
+
+from console.sandbox import errors
+from console.sandbox.conversions import to_storage, to_view
+from console.sandbox.objects import now_rfc3339
+from console.sandbox.patches import APPLY_PATCH, PATCHERS
+from console.sandbox.responses import RequestContext, dumps, json_response, read_body, success_status
+from console.sandbox.tables import table, wants_table
+
+__all__ = ["collection", "item", "BOOKMARK_INTERVAL_SECONDS"]
+
+# How often an idle watch with allowWatchBookmarks=true gets a BOOKMARK (the real server: about a minute).
+BOOKMARK_INTERVAL_SECONDS = 5.0
+
+
+def _integer(context: RequestContext, name: str) -> int:
+    text = context.query.get(name) or "0"
+    try:
+        return int(text)
+    except ValueError:
+        raise errors.bad_request(f'invalid value for {name}: "{text}"') from None
+
+
+def _boolean(context: RequestContext, name: str) -> bool | None:
+    text = context.query.get(name)
+    return None if text is None else text.lower() in ("true", "1")
+
+
+def _list_body(context: RequestContext, items: list[dict[str, Any]], metadata: dict[str, Any]) -> dict[str, Any]:
+    resource = context.resource
+    return {
+        "kind": resource.list_kind,
+        "apiVersion": resource.api_version,
+        "metadata": metadata,
+        "items": [to_view(resource, obj) for obj in items],
+    }
+
+
+async def list_or_watch(context: RequestContext) -> Response:
+    query = context.query
+    if _boolean(context, "watch"):
+        return watch(context)
+    page = context.cluster.store.list(
+        context.stored,
+        context.namespace,
+        label_selector=query.get("labelSelector", ""),
+        field_selector=query.get("fieldSelector", ""),
+        limit=_integer(context, "limit"),
+        continue_token=query.get("continue", ""),
+        resource_version=query.get("resourceVersion", ""),
+    )
+    if wants_table(context.request.headers.get("accept")):
+        body = table(context.stored, page.items, resource_version=page.resource_version,
+                     continue_token=page.continue_token, remaining=page.remaining,
+                     include_object=query.get("includeObject", "Metadata"))
+        return json_response(body)
+    metadata: dict[str, Any] = {"resourceVersion": page.resource_version}
+    if page.continue_token:
+        metadata["continue"] = page.continue_token
+    if page.remaining is not None:
+        metadata["remainingItemCount"] = page.remaining
+    return json_response(_list_body(context, page.items, metadata))
+
+
+def watch(context: RequestContext) -> Response:
+    """A chunked stream of newline-delimited watch events, one flushed chunk per event."""
+    query, store = context.query, context.cluster.store
+    send_initial_events = _boolean(context, "sendInitialEvents")
+    watcher = store.watch(
+        context.stored,
+        context.namespace,
+        resource_version=query.get("resourceVersion", ""),
+        label_selector=query.get("labelSelector", ""),
+        field_selector=query.get("fieldSelector", ""),
+        send_initial_events=send_initial_events,
+    )
+    timeout = _integer(context, "timeoutSeconds") or 1800
+    bookmarks = bool(_boolean(context, "allowWatchBookmarks"))
+    as_table = wants_table(context.request.headers.get("accept"))
+    include_object = query.get("includeObject", "Metadata")
+    request = context.request
+
+    def encode(event_type: str, obj: dict[str, Any]) -> bytes:
+        if event_type in ("ERROR", "BOOKMARK"):
+            shown = obj
+        elif as_table:
+            shown = table(context.stored, [obj], resource_version=obj["metadata"].get("resourceVersion", ""),
+                          include_object=include_object)
+        else:
+            shown = to_view(context.resource, obj)
+        return dumps({"type": event_type, "object": shown}) + b"\n"
+
+    async def events() -> AsyncIterator[bytes]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            while (remaining := deadline - loop.time()) > 0:
+                try:
+                    item = await asyncio.wait_for(watcher.queue.get(), min(remaining, BOOKMARK_INTERVAL_SECONDS))
+                except TimeoutError:
+                    if await request.is_disconnected():
+                        return
+                    if bookmarks and deadline - loop.time() > 0:
+                        yield encode("BOOKMARK", store.bookmark(context.resource))
+                    continue
+                if item is None:
+                    return
+                yield encode(*item)
+        finally:
+            store.stop_watch(watcher)
+
+    return StreamingResponse(events(), media_type="application/json")
+
+
+def _check_kind(context: RequestContext, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise errors.bad_request("the body of the request must be a JSON object")
+    resource = context.resource
+    if body.get("kind") not in (None, "", resource.kind):
+        raise errors.bad_request(f"the kind in the data ({body['kind']}) does not match the expected kind "
+                                 f"({resource.kind})")
+    if body.get("apiVersion") not in (None, "", resource.api_version):
+        raise errors.bad_request(f"the API version in the data ({body['apiVersion']}) does not match the "
+                                 f"expected API version ({resource.api_version})")
+    return to_storage(resource, body)
+
+
+async def create(context: RequestContext) -> Response:
+    body = _check_kind(context, await read_body(context.request))
+    obj = context.cluster.store.create(context.stored, context.namespace, body, dry_run=context.dry_run)
+    return json_response(to_view(context.resource, obj), 201)
+
+
+async def update(context: RequestContext) -> Response:
+    body = _check_kind(context, await read_body(context.request))
+    obj = context.cluster.store.update(context.stored, context.namespace, context.name, body,
+                                       dry_run=context.dry_run)
+    return json_response(to_view(context.resource, obj))
+
+
+async def patch(context: RequestContext) -> Response:
+    media_type = (context.request.headers.get("content-type") or "").split(";")[0].strip()
+    if media_type not in PATCHERS:
+        raise errors.unsupported_media_type(media_type, list(PATCHERS))
+    is_apply = media_type == APPLY_PATCH
+    if is_apply and not context.query.get("fieldManager"):
+        raise errors.invalid("PatchOptions", "meta.k8s.io", "", [{
+            "reason": "FieldValueRequired", "message": "Required value: is required for apply patch",
+            "field": "fieldManager"}])
+    if context.query.get("force") is not None and not is_apply:
+        raise errors.invalid("PatchOptions", "meta.k8s.io", "", [{
+            "reason": "FieldValueForbidden", "message": "Forbidden: may not be specified for non-apply patch",
+            "field": "force"}])
+    body = await read_body(context.request, yaml_allowed=is_apply)
+    if is_apply:
+        body = _check_kind(context, body)
+    obj, created = context.cluster.store.patch(context.stored, context.namespace, context.name, media_type, body,
+                                               dry_run=context.dry_run)
+    return json_response(to_view(context.resource, obj), 201 if created else 200)
+
+
+async def delete(context: RequestContext) -> Response:
+    options = await read_body(context.request) or {}
+    propagation = context.query.get("propagationPolicy") or options.get("propagationPolicy") or "Background"
+    dry_run = context.dry_run or "All" in (options.get("dryRun") or [])
+    obj, deleted = context.cluster.store.delete(context.stored, context.namespace, context.name, dry_run=dry_run,
+                                                propagation=propagation,
+                                                preconditions=options.get("preconditions"))
+    resource = context.resource
+    if resource.storage_key == "/namespaces":
+        # The namespace answers as the namespace controller would see it: Terminating until emptied.
+        obj = {**obj, "metadata": {**obj["metadata"], "deletionTimestamp": now_rfc3339()},
+               "status": {"phase": "Terminating"}}
+        return json_response(to_view(resource, obj))
+    if resource.returns_deleted_object or not deleted:
+        return json_response(to_view(resource, obj))
+    return json_response(success_status(resource, obj))
+
+
+async def delete_collection(context: RequestContext) -> Response:
+    deleted = context.cluster.store.delete_collection(
+        context.stored,
+        context.namespace,
+        label_selector=context.query.get("labelSelector", ""),
+        field_selector=context.query.get("fieldSelector", ""),
+        dry_run=context.dry_run,
+    )
+    metadata = {"resourceVersion": str(context.cluster.store.resource_version)}
+    return json_response(_list_body(context, deleted, metadata))
+
+
+async def get(context: RequestContext) -> Response:
+    obj = context.cluster.store.get(context.stored, context.namespace, context.name)
+    if wants_table(context.request.headers.get("accept")):
+        body = table(context.stored, [obj], resource_version=obj["metadata"]["resourceVersion"],
+                     include_object=context.query.get("includeObject", "Metadata"))
+        return json_response(body)
+    return json_response(to_view(context.resource, obj))
+
+
+# Verb → handler for collection and item URLs.
+collection = {"GET": ("list", list_or_watch), "POST": ("create", create), "DELETE": ("deletecollection",
+                                                                                      delete_collection)}
+item = {"GET": ("get", get), "PUT": ("update", update), "PATCH": ("patch", patch), "DELETE": ("delete", delete)}

@@ -1,0 +1,166 @@
+"""`Sandbox`: a seeded cluster served over HTTPS (kubectl, tokens) and plain HTTP (tests) on its own loop."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import secrets
+import socket
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import uvicorn
+
+from console.sandbox.apiserver import create_app
+from console.sandbox.auth import ANONYMOUS_ADMIN, User
+from console.sandbox.cluster import Cluster
+from console.sandbox.tls import generate_certificates, write_kubeconfig
+from console.sandbox.world import build_world
+
+__all__ = ["CONSOLE_SERVICE_ACCOUNT", "Sandbox"]
+
+CONSOLE_SERVICE_ACCOUNT = "system:serviceaccount:catalyst-system:sovereign-console"
+_Result = TypeVar("_Result")
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url(scheme: str, host: str, port: int) -> str:
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
+
+
+class Sandbox:
+    """The sandbox API server; a context manager in tests, `run_forever()` from the CLI.
+
+    Ports are bound in the constructor (0 = a free port), so URLs are known before `start()`.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        kube_port: int = 6443,
+        http_port: int = 0,
+        *,
+        seed: int = 1,
+        pods: int | None = None,
+        state_dir: Path | str | None = None,
+        kubeconfig_path: Path | str | None = None,
+        history_size: int = 10_000,
+    ):
+        self.host = host
+        self._temporary = None if state_dir else tempfile.TemporaryDirectory(prefix="sandbox-")
+        self.state_dir = Path(state_dir or self._temporary.name)  # type: ignore[union-attr]
+        self.admin_token = secrets.token_urlsafe(32)
+        self.console_token = secrets.token_urlsafe(32)
+        self.cluster = Cluster(history_size=history_size, tokens={
+            self.admin_token: User("sandbox-admin", ("system:masters",)),
+            self.console_token: User(CONSOLE_SERVICE_ACCOUNT, ("system:serviceaccounts",
+                                                               "system:serviceaccounts:catalyst-system")),
+        })
+        self.cluster.load(build_world(seed=seed, pods=pods))
+        self._https_socket = _listen(host, kube_port)
+        self._http_socket = _listen(host, http_port)
+        self.https_url = _url("https", host, self._https_socket.getsockname()[1])
+        self.http_url = _url("http", host, self._http_socket.getsockname()[1])
+        certificates = generate_certificates((host,))
+        self.ca_path, self._certificate_path, self._key_path = certificates.write(self.state_dir / "pki")
+        self._ca_pem = certificates.ca_pem
+        self.kubeconfig_path = self.write_kubeconfig(kubeconfig_path or self.state_dir / "kubeconfig",
+                                                     token=self.admin_token)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._servers: list[uvicorn.Server] = []
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+
+    def write_kubeconfig(self, path: Path | str, *, token: str) -> Path:
+        """Write a kubeconfig for this sandbox (HTTPS, its CA) authenticating with `token`."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return write_kubeconfig(path, self.https_url, self._ca_pem, token)
+
+    def _make_servers(self) -> list[uvicorn.Server]:
+        address = self.https_url.split("://", 1)[1]
+        secure = uvicorn.Config(create_app(self.cluster, server_address=address), log_level="warning",
+                                ssl_certfile=str(self._certificate_path), ssl_keyfile=str(self._key_path),
+                                timeout_graceful_shutdown=1, lifespan="off", access_log=False)
+        plain = uvicorn.Config(create_app(self.cluster, anonymous=ANONYMOUS_ADMIN, server_address=address),
+                               log_level="warning", timeout_graceful_shutdown=1, lifespan="off", access_log=False)
+        return [uvicorn.Server(secure), uvicorn.Server(plain)]
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._servers = self._make_servers()
+        tasks = [
+            asyncio.create_task(self._servers[0].serve(sockets=[self._https_socket])),
+            asyncio.create_task(self._servers[1].serve(sockets=[self._http_socket])),
+        ]
+        while not all(server.started for server in self._servers) and not any(task.done() for task in tasks):
+            await asyncio.sleep(0.01)
+        self._ready.set()
+        await asyncio.gather(*tasks)
+
+    def start(self) -> Sandbox:
+        """Serve in a background thread with its own event loop; returns once both listeners accept."""
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name="sandbox", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(30):
+            raise RuntimeError("the sandbox did not start within 30 s")
+        return self
+
+    def call(self, function: Callable[..., _Result], *args: Any) -> _Result:
+        """Run `function(*args)` on the server's loop (the store is single-threaded) and return its result."""
+        if self._loop is None:
+            return function(*args)
+        future: concurrent.futures.Future[_Result] = concurrent.futures.Future()
+
+        def run() -> None:
+            try:
+                future.set_result(function(*args))
+            except BaseException as error:  # handed back to the calling thread
+                future.set_exception(error)
+
+        self._loop.call_soon_threadsafe(run)
+        return future.result(timeout=30)
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None and self._thread.is_alive():
+            def shutdown() -> None:
+                self.cluster.store.drop_watches()
+                for server in self._servers:
+                    server.should_exit = True
+
+            self._loop.call_soon_threadsafe(shutdown)
+            self._thread.join(10)
+        self._loop = None
+        for sock in (self._https_socket, self._http_socket):
+            sock.close()
+        if self._temporary is not None:
+            self._temporary.cleanup()
+
+    def run_forever(self) -> None:
+        """Serve until interrupted (Ctrl+C); the loop runs in a worker thread so the main one gets the signal."""
+        self.start()
+        try:
+            while self._thread is not None and self._thread.is_alive():
+                self._thread.join(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -1,0 +1,147 @@
+"""The shared watch cache against the sandbox API server, over HTTPS as the console's service account."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import httpx
+import pytest
+
+from console.kube.api import KubeApi, ResourcePath
+from console.kube.objects import name_of
+from console.kube.watch_cache import KindWatch, WatchCache
+from console.sandbox.server import Sandbox
+
+pytestmark = pytest.mark.sandbox
+
+NAMESPACES = ResourcePath("", "v1", "namespaces")
+CONFIGMAPS = ResourcePath("", "v1", "configmaps")
+
+
+async def _until(watch: KindWatch, condition, timeout: float = 5.0) -> None:
+    """Wait for the cache to satisfy `condition`, re-checking each time its revision moves."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    revision = -1
+    while not condition():
+        remaining = deadline - asyncio.get_running_loop().time()
+        assert remaining > 0, "the cache did not reach the expected state in time"
+        revision = await watch.wait_changed(revision if revision >= 0 else watch.revision, timeout=remaining)
+
+
+def _names(watch: KindWatch) -> set[str]:
+    return {name_of(obj) for obj in watch.objects()}
+
+
+async def test_first_list_holds_the_seeded_namespaces(kube_api: KubeApi):
+    cache = WatchCache(kube_api, page_size=3)
+    async with cache.subscribe(NAMESPACES) as watch:
+        await watch.wait_synced()
+        assert {"default", "kube-system", "acme-prod-wordpress"} <= _names(watch)
+        await _until(watch, lambda: watch.status.state == "live")
+    await cache.close()
+
+
+async def test_created_and_deleted_objects_follow_the_cluster(kube_api: KubeApi, cluster_http: httpx.AsyncClient):
+    cache = WatchCache(kube_api)
+    name = f"cache-{uuid.uuid4().hex[:6]}"
+    async with cache.subscribe(NAMESPACES) as watch:
+        await watch.wait_synced()
+        created = await cluster_http.post("/api/v1/namespaces", json={"metadata": {"name": name}})
+        assert created.status_code == 201
+        await _until(watch, lambda: name in _names(watch))
+        deleted = await cluster_http.delete(f"/api/v1/namespaces/{name}")
+        assert deleted.status_code in (200, 202)
+        await _until(watch, lambda: name not in _names(watch))
+    await cache.close()
+
+
+async def test_a_too_old_watch_relists_and_reconciles(
+    kube_api: KubeApi, cluster_http: httpx.AsyncClient, sandbox: Sandbox
+):
+    """Watches dropped and the next watch answered 410: the cache relists and misses nothing."""
+    cache = WatchCache(kube_api)
+    async with cache.subscribe(CONFIGMAPS) as watch:
+        await _until(watch, lambda: watch.status.state == "live")
+        relists = watch.relists
+        store = sandbox.cluster.store
+        sandbox.call(store.expire_next_watches, 1)
+        sandbox.call(store.drop_watches)
+        name = f"after-expiry-{uuid.uuid4().hex[:6]}"
+        response = await cluster_http.post(
+            "/api/v1/namespaces/default/configmaps", json={"metadata": {"name": name}, "data": {"k": "v"}}
+        )
+        assert response.status_code == 201
+        await _until(watch, lambda: name in _names(watch))
+        assert watch.relists > relists
+        await _until(watch, lambda: watch.status.state == "live")
+    await cache.close()
+
+
+async def test_no_update_is_lost_under_churn(kube_api: KubeApi, cluster_http: httpx.AsyncClient):
+    """Hundreds of writes while watching: the cache ends equal to a fresh list."""
+    cache = WatchCache(kube_api)
+    namespace = f"churn-{uuid.uuid4().hex[:6]}"
+    await cluster_http.post("/api/v1/namespaces", json={"metadata": {"name": namespace}})
+    async with cache.subscribe(CONFIGMAPS) as watch:
+        await _until(watch, lambda: watch.status.state == "live")
+        for index in range(150):
+            await cluster_http.post(
+                f"/api/v1/namespaces/{namespace}/configmaps",
+                json={"metadata": {"name": f"cm-{index}"}, "data": {"n": str(index)}},
+            )
+        for index in range(0, 150, 3):
+            await cluster_http.patch(
+                f"/api/v1/namespaces/{namespace}/configmaps/cm-{index}",
+                json={"data": {"n": "patched"}},
+                headers={"Content-Type": "application/merge-patch+json"},
+            )
+        for index in range(1, 150, 3):
+            await cluster_http.delete(f"/api/v1/namespaces/{namespace}/configmaps/cm-{index}")
+
+        fresh = (await cluster_http.get("/api/v1/configmaps")).json()
+        expected = {
+            (item["metadata"]["namespace"], item["metadata"]["name"]): item["metadata"]["resourceVersion"]
+            for item in fresh["items"]
+        }
+
+        def cached() -> dict:
+            return {
+                (obj["metadata"]["namespace"], obj["metadata"]["name"]): obj["metadata"]["resourceVersion"]
+                for obj in watch.objects()
+            }
+
+        await _until(watch, lambda: cached() == expected)
+    await cache.close()
+
+
+async def test_a_failing_list_reports_an_error_status(kube_api: KubeApi, sandbox: Sandbox):
+    """A failing request surfaces as `error: …` with the server's reason, then keeps retrying."""
+    cache = WatchCache(kube_api, max_backoff_seconds=0.2)
+    async with cache.subscribe(ResourcePath("example.invalid", "v1", "gizmos")) as watch:
+        await _until(watch, lambda: watch.status.state == "error")
+        assert watch.status.describe() == "error: the server could not find the requested resource"
+    await cache.close()
+
+
+async def test_watch_stops_after_the_grace_period_and_restarts_on_demand(kube_api: KubeApi):
+    cache = WatchCache(kube_api, grace_seconds=0.05)
+    async with cache.subscribe(NAMESPACES) as watch:
+        await watch.wait_synced()
+    assert cache.running() == [NAMESPACES]
+    stopped = asyncio.get_running_loop().create_future()
+    asyncio.get_running_loop().call_later(0.2, stopped.set_result, None)
+    await stopped
+    assert cache.running() == []
+    async with cache.subscribe(NAMESPACES) as again:
+        await again.wait_synced()
+        assert "default" in _names(again)
+    await cache.close()
+
+
+async def test_two_subscribers_share_one_watch(kube_api: KubeApi):
+    cache = WatchCache(kube_api)
+    async with cache.subscribe(NAMESPACES) as first, cache.subscribe(NAMESPACES) as second:
+        assert first is second
+        assert cache.running() == [NAMESPACES]
+    await cache.close()
