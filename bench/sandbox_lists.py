@@ -37,7 +37,8 @@ async def measure(sandbox: Sandbox, kubeconfig: Path) -> None:
         started = time.perf_counter()
         async with cache.subscribe(PODS_RESOURCE) as pods:
             await pods.wait_synced()
-            print(f"watch cache filled over HTTPS (pages of 500): {len(pods)} pods in {time.perf_counter() - started:.2f} s")
+            elapsed = time.perf_counter() - started
+            print(f"watch cache filled over HTTPS (pages of 500): {len(pods)} pods in {elapsed:.2f} s")
 
         async with cache.subscribe(CONFIGMAPS) as configmaps:
             await configmaps.wait_synced()
@@ -45,9 +46,7 @@ async def measure(sandbox: Sandbox, kubeconfig: Path) -> None:
             for index in range(200):
                 revision = configmaps.revision
                 sent = time.perf_counter()
-                await http.post(
-                    "/api/v1/namespaces/default/configmaps", json={"metadata": {"name": f"bench-{index}"}}
-                )
+                await http.post("/api/v1/namespaces/default/configmaps", json={"metadata": {"name": f"bench-{index}"}})
                 while not any(obj["metadata"]["name"] == f"bench-{index}" for obj in configmaps.objects()):
                     revision = await configmaps.wait_changed(revision, timeout=5)
                 latencies.append((time.perf_counter() - sent) * 1000)

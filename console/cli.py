@@ -106,7 +106,9 @@ def _sandbox(args: argparse.Namespace) -> int:
     from console.sandbox.server import Sandbox
 
     kubeconfig = Path(args.kubeconfig or DEFAULT_STATE_DIR / "sandbox" / "kubeconfig").resolve()
-    sandbox = Sandbox(host=args.host, kube_port=args.kube_port, seed=args.seed, pods=args.pods, kubeconfig_path=kubeconfig)
+    sandbox = Sandbox(
+        host=args.host, kube_port=args.kube_port, seed=args.seed, pods=args.pods, kubeconfig_path=kubeconfig
+    )
     with sandbox:
         print(f"sandbox ready: kubeconfig {sandbox.kubeconfig_path} · API {sandbox.https_url}", flush=True)
         try:

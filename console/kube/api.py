@@ -94,9 +94,7 @@ class KubeApi:
     async def close(self) -> None:
         await self._api_client.close()
 
-    async def _request(
-        self, method: str, path: str, query: Mapping[str, Any] | None, timeout: float | None
-    ) -> Any:
+    async def _request(self, method: str, path: str, query: Mapping[str, Any] | None, timeout: float | None) -> Any:
         method_, url, headers, _, _ = await self._api_client.param_serialize(
             method=method,
             resource_path=path,

@@ -228,9 +228,7 @@ class WatchCache:
             stopper.cancel()
         self._subscribers[resource] = self._subscribers.get(resource, 0) + 1
         if resource not in self._tasks:
-            watch = KindWatch(
-                self._api, resource, page_size=self._page_size, max_backoff_seconds=self._max_backoff
-            )
+            watch = KindWatch(self._api, resource, page_size=self._page_size, max_backoff_seconds=self._max_backoff)
             self._watches[resource] = watch
             self._tasks[resource] = asyncio.create_task(watch.run(), name=f"watch {resource.collection()}")
         return self._watches[resource]

@@ -132,8 +132,15 @@ class _ApiServer:
             raise errors.method_not_allowed(verb, resource.plural, resource.group)
         if resource.namespaced and target.namespace is None and verb not in ("list", "watch", "deletecollection"):
             raise _not_found()
-        attributes = Attributes(verb, resource.group, resource.plural, target.subresource,
-                                target.namespace or "", target.name, request.url.path)
+        attributes = Attributes(
+            verb,
+            resource.group,
+            resource.plural,
+            target.subresource,
+            target.namespace or "",
+            target.name,
+            request.url.path,
+        )
         if not self.cluster.authorize(user, attributes).allowed:
             raise forbidden_error(user, attributes)
         dry_run_values = request.query_params.getlist("dryRun")

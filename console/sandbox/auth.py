@@ -59,9 +59,7 @@ def allow_all(user: User, attributes: Attributes) -> Decision:
     return Decision(True, "sandbox: authorization not enforced yet")
 
 
-def authenticate(
-    authorization: str | None, tokens: Mapping[str, User], anonymous: User | None
-) -> User:
+def authenticate(authorization: str | None, tokens: Mapping[str, User], anonymous: User | None) -> User:
     """The user a request's `Authorization` header names.
 
     Raises:

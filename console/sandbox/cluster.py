@@ -67,8 +67,12 @@ class Cluster:
         for manifest in manifests:
             resource = self.catalogue.for_kind(manifest.get("apiVersion", ""), manifest.get("kind", ""))
             if resource is None:
-                _log.warning("sandbox: no resource serves %s %s; skipped %s", manifest.get("apiVersion"),
-                             manifest.get("kind"), (manifest.get("metadata") or {}).get("name"))
+                _log.warning(
+                    "sandbox: no resource serves %s %s; skipped %s",
+                    manifest.get("apiVersion"),
+                    manifest.get("kind"),
+                    (manifest.get("metadata") or {}).get("name"),
+                )
                 continue
             self._resolve_owners(manifest)
             self.store.load(storage_resource(self.catalogue, resource), to_storage(resource, manifest))

@@ -78,21 +78,23 @@ def resource_types_for(crd: dict[str, Any]) -> list[ResourceType]:
             subresources.append(Subresource("status", kind, ("get", "patch", "update")))
         if "scale" in declared:
             subresources.append(Subresource("scale", "Scale", ("get", "patch", "update")))
-        types.append(ResourceType(
-            group=group,
-            version=version["name"],
-            plural=plural,
-            singular=names.get("singular") or kind.lower(),
-            kind=kind,
-            namespaced=spec.get("scope", "Namespaced") == "Namespaced",
-            verbs=STANDARD_VERBS,
-            short_names=tuple(names.get("shortNames") or ()),
-            categories=tuple(names.get("categories") or ()),
-            subresources=tuple(subresources),
-            columns=(name_column(), *(_printer_column(column) for column in printer_columns)),
-            storage=f"{group}/{plural}",
-            custom=True,
-        ))
+        types.append(
+            ResourceType(
+                group=group,
+                version=version["name"],
+                plural=plural,
+                singular=names.get("singular") or kind.lower(),
+                kind=kind,
+                namespaced=spec.get("scope", "Namespaced") == "Namespaced",
+                verbs=STANDARD_VERBS,
+                short_names=tuple(names.get("shortNames") or ()),
+                categories=tuple(names.get("categories") or ()),
+                subresources=tuple(subresources),
+                columns=(name_column(), *(_printer_column(column) for column in printer_columns)),
+                storage=f"{group}/{plural}",
+                custom=True,
+            )
+        )
     return types
 
 
@@ -112,11 +114,18 @@ class _DefinitionStrategy:
         expected = f"{names.get('plural', '')}.{spec.get('group', '')}"
         name = obj["metadata"]["name"]
         if name != expected:
-            raise errors.invalid(resource.kind, resource.group, name, [{
-                "reason": "FieldValueInvalid",
-                "message": f'Invalid value: "{name}": must be spec.names.plural+"."+spec.group',
-                "field": "metadata.name",
-            }])
+            raise errors.invalid(
+                resource.kind,
+                resource.group,
+                name,
+                [
+                    {
+                        "reason": "FieldValueInvalid",
+                        "message": f'Invalid value: "{name}": must be spec.names.plural+"."+spec.group',
+                        "field": "metadata.name",
+                    }
+                ],
+            )
         names.setdefault("singular", str(names.get("kind", "")).lower())
         names.setdefault("listKind", f"{names.get('kind', '')}List")
         storage = [v["name"] for v in spec.get("versions") or [] if v.get("storage")]
@@ -124,10 +133,20 @@ class _DefinitionStrategy:
         obj["status"] = {
             "acceptedNames": names,
             "conditions": [
-                {"type": "NamesAccepted", "status": "True", "lastTransitionTime": timestamp,
-                 "reason": "NoConflicts", "message": "no conflicts found"},
-                {"type": "Established", "status": "True", "lastTransitionTime": timestamp,
-                 "reason": "InitialNamesAccepted", "message": "the initial names have been accepted"},
+                {
+                    "type": "NamesAccepted",
+                    "status": "True",
+                    "lastTransitionTime": timestamp,
+                    "reason": "NoConflicts",
+                    "message": "no conflicts found",
+                },
+                {
+                    "type": "Established",
+                    "status": "True",
+                    "lastTransitionTime": timestamp,
+                    "reason": "InitialNamesAccepted",
+                    "message": "the initial names have been accepted",
+                },
             ],
             "storedVersions": storage,
         }

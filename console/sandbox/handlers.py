@@ -58,9 +58,14 @@ async def list_or_watch(context: RequestContext) -> Response:
         resource_version=query.get("resourceVersion", ""),
     )
     if wants_table(context.request.headers.get("accept")):
-        body = table(context.stored, page.items, resource_version=page.resource_version,
-                     continue_token=page.continue_token, remaining=page.remaining,
-                     include_object=query.get("includeObject", "Metadata"))
+        body = table(
+            context.stored,
+            page.items,
+            resource_version=page.resource_version,
+            continue_token=page.continue_token,
+            remaining=page.remaining,
+            include_object=query.get("includeObject", "Metadata"),
+        )
         return json_response(body)
     metadata: dict[str, Any] = {"resourceVersion": page.resource_version}
     if page.continue_token:
@@ -92,8 +97,12 @@ def watch(context: RequestContext) -> Response:
         if event_type in ("ERROR", "BOOKMARK"):
             shown = obj
         elif as_table:
-            shown = table(context.stored, [obj], resource_version=obj["metadata"].get("resourceVersion", ""),
-                          include_object=include_object)
+            shown = table(
+                context.stored,
+                [obj],
+                resource_version=obj["metadata"].get("resourceVersion", ""),
+                include_object=include_object,
+            )
         else:
             shown = to_view(context.resource, obj)
         return dumps({"type": event_type, "object": shown}) + b"\n"
@@ -125,11 +134,14 @@ def _check_kind(context: RequestContext, body: Any) -> dict[str, Any]:
         raise errors.bad_request("the body of the request must be a JSON object")
     resource = context.resource
     if body.get("kind") not in (None, "", resource.kind):
-        raise errors.bad_request(f"the kind in the data ({body['kind']}) does not match the expected kind "
-                                 f"({resource.kind})")
+        raise errors.bad_request(
+            f"the kind in the data ({body['kind']}) does not match the expected kind ({resource.kind})"
+        )
     if body.get("apiVersion") not in (None, "", resource.api_version):
-        raise errors.bad_request(f"the API version in the data ({body['apiVersion']}) does not match the "
-                                 f"expected API version ({resource.api_version})")
+        raise errors.bad_request(
+            f"the API version in the data ({body['apiVersion']}) does not match the "
+            f"expected API version ({resource.api_version})"
+        )
     return to_storage(resource, body)
 
 
@@ -141,8 +153,7 @@ async def create(context: RequestContext) -> Response:
 
 async def update(context: RequestContext) -> Response:
     body = _check_kind(context, await read_body(context.request))
-    obj = context.cluster.store.update(context.stored, context.namespace, context.name, body,
-                                       dry_run=context.dry_run)
+    obj = context.cluster.store.update(context.stored, context.namespace, context.name, body, dry_run=context.dry_run)
     return json_response(to_view(context.resource, obj))
 
 
@@ -152,18 +163,37 @@ async def patch(context: RequestContext) -> Response:
         raise errors.unsupported_media_type(media_type, list(PATCHERS))
     is_apply = media_type == APPLY_PATCH
     if is_apply and not context.query.get("fieldManager"):
-        raise errors.invalid("PatchOptions", "meta.k8s.io", "", [{
-            "reason": "FieldValueRequired", "message": "Required value: is required for apply patch",
-            "field": "fieldManager"}])
+        raise errors.invalid(
+            "PatchOptions",
+            "meta.k8s.io",
+            "",
+            [
+                {
+                    "reason": "FieldValueRequired",
+                    "message": "Required value: is required for apply patch",
+                    "field": "fieldManager",
+                }
+            ],
+        )
     if context.query.get("force") is not None and not is_apply:
-        raise errors.invalid("PatchOptions", "meta.k8s.io", "", [{
-            "reason": "FieldValueForbidden", "message": "Forbidden: may not be specified for non-apply patch",
-            "field": "force"}])
+        raise errors.invalid(
+            "PatchOptions",
+            "meta.k8s.io",
+            "",
+            [
+                {
+                    "reason": "FieldValueForbidden",
+                    "message": "Forbidden: may not be specified for non-apply patch",
+                    "field": "force",
+                }
+            ],
+        )
     body = await read_body(context.request, yaml_allowed=is_apply)
     if is_apply:
         body = _check_kind(context, body)
-    obj, created = context.cluster.store.patch(context.stored, context.namespace, context.name, media_type, body,
-                                               dry_run=context.dry_run)
+    obj, created = context.cluster.store.patch(
+        context.stored, context.namespace, context.name, media_type, body, dry_run=context.dry_run
+    )
     return json_response(to_view(context.resource, obj), 201 if created else 200)
 
 
@@ -171,14 +201,22 @@ async def delete(context: RequestContext) -> Response:
     options = await read_body(context.request) or {}
     propagation = context.query.get("propagationPolicy") or options.get("propagationPolicy") or "Background"
     dry_run = context.dry_run or "All" in (options.get("dryRun") or [])
-    obj, deleted = context.cluster.store.delete(context.stored, context.namespace, context.name, dry_run=dry_run,
-                                                propagation=propagation,
-                                                preconditions=options.get("preconditions"))
+    obj, deleted = context.cluster.store.delete(
+        context.stored,
+        context.namespace,
+        context.name,
+        dry_run=dry_run,
+        propagation=propagation,
+        preconditions=options.get("preconditions"),
+    )
     resource = context.resource
     if resource.storage_key == "/namespaces":
         # The namespace answers as the namespace controller would see it: Terminating until emptied.
-        obj = {**obj, "metadata": {**obj["metadata"], "deletionTimestamp": now_rfc3339()},
-               "status": {"phase": "Terminating"}}
+        obj = {
+            **obj,
+            "metadata": {**obj["metadata"], "deletionTimestamp": now_rfc3339()},
+            "status": {"phase": "Terminating"},
+        }
         return json_response(to_view(resource, obj))
     if resource.returns_deleted_object or not deleted:
         return json_response(to_view(resource, obj))
@@ -200,13 +238,20 @@ async def delete_collection(context: RequestContext) -> Response:
 async def get(context: RequestContext) -> Response:
     obj = context.cluster.store.get(context.stored, context.namespace, context.name)
     if wants_table(context.request.headers.get("accept")):
-        body = table(context.stored, [obj], resource_version=obj["metadata"]["resourceVersion"],
-                     include_object=context.query.get("includeObject", "Metadata"))
+        body = table(
+            context.stored,
+            [obj],
+            resource_version=obj["metadata"]["resourceVersion"],
+            include_object=context.query.get("includeObject", "Metadata"),
+        )
         return json_response(body)
     return json_response(to_view(context.resource, obj))
 
 
 # Verb → handler for collection and item URLs.
-collection = {"GET": ("list", list_or_watch), "POST": ("create", create), "DELETE": ("deletecollection",
-                                                                                      delete_collection)}
+collection = {
+    "GET": ("list", list_or_watch),
+    "POST": ("create", create),
+    "DELETE": ("deletecollection", delete_collection),
+}
 item = {"GET": ("get", get), "PUT": ("update", update), "PATCH": ("patch", patch), "DELETE": ("delete", delete)}

@@ -52,8 +52,11 @@ def find_values(obj: Any, expression: str) -> list[Any]:
                 for item in items:
                     actual = _dig(item, match["filter_field"])
                     wanted = match["filter_value"]
-                    equal = actual is not None and str(actual).lower() == wanted.lower() if isinstance(actual, bool) \
+                    equal = (
+                        actual is not None and str(actual).lower() == wanted.lower()
+                        if isinstance(actual, bool)
                         else actual is not None and str(actual) == wanted
+                    )
                     if equal == (match["operator"] == "=="):
                         following.append(item)
         current = following

@@ -55,7 +55,7 @@ def spec_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
 def _name_problem(resource: ResourceType, name: str) -> str | None:
     if resource.group in _PATH_SEGMENT_NAMED:
         if name in (".", "..") or "/" in name or "%" in name:
-            return f'Invalid value: "{name}": may not contain \'/\' or \'%\''
+            return f"Invalid value: \"{name}\": may not contain '/' or '%'"
         return None
     if (resource.group, resource.plural) in _LABEL_NAMED:
         if len(name) > 63:
@@ -71,16 +71,26 @@ def validate_metadata(resource: ResourceType, obj: dict[str, Any]) -> None:
     metadata = obj.get("metadata") or {}
     name = metadata.get("name") or ""
     if not name:
-        raise invalid(resource.kind, resource.group, "", [{
-            "reason": "FieldValueRequired",
-            "message": "Required value: name or generateName is required",
-            "field": "metadata.name",
-        }])
+        raise invalid(
+            resource.kind,
+            resource.group,
+            "",
+            [
+                {
+                    "reason": "FieldValueRequired",
+                    "message": "Required value: name or generateName is required",
+                    "field": "metadata.name",
+                }
+            ],
+        )
     problem = _name_problem(resource, name)
     if problem:
-        raise invalid(resource.kind, resource.group, name, [
-            {"reason": "FieldValueInvalid", "message": problem, "field": "metadata.name"}
-        ])
+        raise invalid(
+            resource.kind,
+            resource.group,
+            name,
+            [{"reason": "FieldValueInvalid", "message": problem, "field": "metadata.name"}],
+        )
     labels = metadata.get("labels") or {}
     if not isinstance(labels, dict) or not all(isinstance(value, str) for value in labels.values()):
         raise ApiError(400, "BadRequest", "metadata.labels: values must be strings")

@@ -55,5 +55,6 @@ def decode_continue(token: str) -> tuple[int, int, int]:
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         return int(data["snapshot"]), int(data["rv"]), int(data["start"])
     except (ValueError, KeyError, TypeError):
-        raise errors.bad_request("continue key is not valid: incorrect encoded start resourceVersion "
-                                 "(version meta.k8s.io/v1)") from None
+        raise errors.bad_request(
+            "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)"
+        ) from None

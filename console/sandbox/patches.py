@@ -62,7 +62,7 @@ def _parent(document: Any, parts: list[str], path: str) -> tuple[Any, str]:
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         else:
-            raise _patch_error(f"doc is missing path: \"{path}\": missing value")
+            raise _patch_error(f'doc is missing path: "{path}": missing value')
     return node, parts[-1]
 
 
@@ -74,7 +74,7 @@ def _get(document: Any, path: str) -> Any:
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         else:
-            raise _patch_error(f"doc is missing path: \"{path}\": missing value")
+            raise _patch_error(f'doc is missing path: "{path}": missing value')
     return node
 
 
@@ -88,10 +88,10 @@ def _add(document: Any, path: str, value: Any) -> Any:
     elif isinstance(parent, list):
         index = len(parent) if key == "-" else int(key) if key.isdigit() else -1
         if not 0 <= index <= len(parent):
-            raise _patch_error(f"add operation does not apply: doc is missing path: \"{path}\": missing value")
+            raise _patch_error(f'add operation does not apply: doc is missing path: "{path}": missing value')
         parent.insert(index, value)
     else:
-        raise _patch_error(f"doc is missing path: \"{path}\": missing value")
+        raise _patch_error(f'doc is missing path: "{path}": missing value')
     return document
 
 
@@ -102,7 +102,7 @@ def _remove(document: Any, path: str) -> Any:
     elif isinstance(parent, list) and key.isdigit() and int(key) < len(parent):
         del parent[int(key)]
     else:
-        raise _patch_error(f"remove operation does not apply: doc is missing path: \"{path}\": missing value")
+        raise _patch_error(f'remove operation does not apply: doc is missing path: "{path}": missing value')
     return document
 
 
@@ -119,8 +119,11 @@ def json_patch(document: dict[str, Any], operations: Any) -> dict[str, Any]:
             result = _remove(result, path)
         elif kind == "replace":
             _get(result, path)
-            result = _add(_remove(result, path), path, copy.deepcopy(operation.get("value"))) if path else \
-                copy.deepcopy(operation.get("value"))
+            result = (
+                _add(_remove(result, path), path, copy.deepcopy(operation.get("value")))
+                if path
+                else copy.deepcopy(operation.get("value"))
+            )
         elif kind in ("move", "copy"):
             value = copy.deepcopy(_get(result, operation.get("from", "")))
             if kind == "move":

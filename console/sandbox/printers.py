@@ -97,8 +97,11 @@ def created_at_column() -> Column:
 
 
 def _age_column() -> Column:
-    return Column("Age", age, description="CreationTimestamp is a timestamp representing the server time when "
-                  "this object was created.")
+    return Column(
+        "Age",
+        age,
+        description="CreationTimestamp is a timestamp representing the server time when this object was created.",
+    )
 
 
 def _join(values: list[str] | None, empty: str = "<none>") -> str:
@@ -270,11 +273,17 @@ COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
         Column("External-IP", _external_ip),
         Column("Port(s)", _ports),
         AGE,
-        Column("Selector", lambda obj: _join([f"{k}={v}" for k, v in (_get(obj, "spec", "selector") or {}).items()]),
-               priority=1),
+        Column(
+            "Selector",
+            lambda obj: _join([f"{k}={v}" for k, v in (_get(obj, "spec", "selector") or {}).items()]),
+            priority=1,
+        ),
     ),
-    ("", "configmaps"): (NAME, Column("Data", lambda obj: len(obj.get("data") or {}) + len(obj.get("binaryData") or {}),
-                                      type="integer"), AGE),
+    ("", "configmaps"): (
+        NAME,
+        Column("Data", lambda obj: len(obj.get("data") or {}) + len(obj.get("binaryData") or {}), type="integer"),
+        AGE,
+    ),
     ("", "secrets"): (
         NAME,
         _column("Type", "type", default="Opaque"),
@@ -318,8 +327,9 @@ COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
         _column("Reason", "reason", default=""),
         Column("Object", _event_object),
         _column("Subobject", "involvedObject", "fieldPath", priority=1, default=""),
-        Column("Source", lambda obj: _get(obj, "source", "component") or obj.get("reportingComponent") or "",
-               priority=1),
+        Column(
+            "Source", lambda obj: _get(obj, "source", "component") or obj.get("reportingComponent") or "", priority=1
+        ),
         _column("Message", "message", default=""),
         Column("First Seen", lambda obj: since(obj.get("firstTimestamp") or obj.get("eventTime")), priority=1),
         _column("Count", "count", type="integer", priority=1, default=1),
@@ -367,8 +377,10 @@ COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
     ("batch", "jobs"): (
         NAME,
         Column("Status", _job_status),
-        Column("Completions", lambda obj: f"{_get(obj, 'status', 'succeeded', default=0)}/"
-                                          f"{_get(obj, 'spec', 'completions', default=1)}"),
+        Column(
+            "Completions",
+            lambda obj: f"{_get(obj, 'status', 'succeeded', default=0)}/{_get(obj, 'spec', 'completions', default=1)}",
+        ),
         Column("Duration", lambda obj: since(_get(obj, "status", "startTime"))),
         AGE,
     ),
@@ -378,8 +390,12 @@ COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
         _column("Timezone", "spec", "timeZone", default="<none>"),
         _column("Suspend", "spec", "suspend", type="boolean", default=False),
         Column("Active", lambda obj: len(_get(obj, "status", "active", default=[])), type="integer"),
-        Column("Last Schedule", lambda obj: since(_get(obj, "status", "lastScheduleTime"))
-               if _get(obj, "status", "lastScheduleTime") else "<none>"),
+        Column(
+            "Last Schedule",
+            lambda obj: (
+                since(_get(obj, "status", "lastScheduleTime")) if _get(obj, "status", "lastScheduleTime") else "<none>"
+            ),
+        ),
         AGE,
     ),
     ("networking.k8s.io", "ingresses"): (
@@ -398,16 +414,20 @@ COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
     ),
     ("networking.k8s.io", "networkpolicies"): (
         NAME,
-        Column("Pod-Selector", lambda obj: _join([f"{k}={v}" for k, v in (_get(obj, "spec", "podSelector",
-                                                                                "matchLabels") or {}).items()])),
+        Column(
+            "Pod-Selector",
+            lambda obj: _join([f"{k}={v}" for k, v in (_get(obj, "spec", "podSelector", "matchLabels") or {}).items()]),
+        ),
         AGE,
     ),
     ("discovery.k8s.io", "endpointslices"): (
         NAME,
         _column("AddressType", "addressType", default=""),
         Column("Ports", lambda obj: _join([str(p.get("port")) for p in obj.get("ports") or []], "<unset>")),
-        Column("Endpoints", lambda obj: _join([a for e in obj.get("endpoints") or [] for a in e.get("addresses", [])],
-                                              "<unset>")),
+        Column(
+            "Endpoints",
+            lambda obj: _join([a for e in obj.get("endpoints") or [] for a in e.get("addresses", [])], "<unset>"),
+        ),
         AGE,
     ),
     ("storage.k8s.io", "storageclasses"): (
@@ -422,8 +442,9 @@ COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
     ("rbac.authorization.k8s.io", "clusterroles"): (NAME, created_at_column()),
     ("rbac.authorization.k8s.io", "rolebindings"): (
         NAME,
-        Column("Role", lambda obj: f"{_get(obj, 'roleRef', 'kind', default='')}/"
-                                   f"{_get(obj, 'roleRef', 'name', default='')}"),
+        Column(
+            "Role", lambda obj: f"{_get(obj, 'roleRef', 'kind', default='')}/{_get(obj, 'roleRef', 'name', default='')}"
+        ),
         AGE,
         Column("Users", _subjects("User"), priority=1),
         Column("Groups", _subjects("Group"), priority=1),

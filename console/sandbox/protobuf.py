@@ -20,31 +20,66 @@ _MAGIC = b"k8s\x00"
 # message name → field number → (JSON name, type); types: string, bytes, int, bool, time, message:<name>,
 # map:string, map:bytes, repeated:string, repeated:message:<name>.
 _SCHEMAS: dict[str, dict[int, tuple[str, str]]] = {
-    "Unknown": {1: ("typeMeta", "message:TypeMeta"), 2: ("raw", "bytes"), 3: ("contentEncoding", "string"),
-                4: ("contentType", "string")},
+    "Unknown": {
+        1: ("typeMeta", "message:TypeMeta"),
+        2: ("raw", "bytes"),
+        3: ("contentEncoding", "string"),
+        4: ("contentType", "string"),
+    },
     "TypeMeta": {1: ("apiVersion", "string"), 2: ("kind", "string")},
-    "ObjectMeta": {1: ("name", "string"), 2: ("generateName", "string"), 3: ("namespace", "string"),
-                   5: ("uid", "string"), 6: ("resourceVersion", "string"), 7: ("generation", "int"),
-                   11: ("labels", "map:string"), 12: ("annotations", "map:string"),
-                   13: ("ownerReferences", "repeated:message:OwnerReference"), 14: ("finalizers", "repeated:string")},
-    "OwnerReference": {1: ("kind", "string"), 3: ("name", "string"), 4: ("uid", "string"), 5: ("apiVersion", "string"),
-                       6: ("controller", "bool"), 7: ("blockOwnerDeletion", "bool")},
+    "ObjectMeta": {
+        1: ("name", "string"),
+        2: ("generateName", "string"),
+        3: ("namespace", "string"),
+        5: ("uid", "string"),
+        6: ("resourceVersion", "string"),
+        7: ("generation", "int"),
+        11: ("labels", "map:string"),
+        12: ("annotations", "map:string"),
+        13: ("ownerReferences", "repeated:message:OwnerReference"),
+        14: ("finalizers", "repeated:string"),
+    },
+    "OwnerReference": {
+        1: ("kind", "string"),
+        3: ("name", "string"),
+        4: ("uid", "string"),
+        5: ("apiVersion", "string"),
+        6: ("controller", "bool"),
+        7: ("blockOwnerDeletion", "bool"),
+    },
     "Namespace": {1: ("metadata", "message:ObjectMeta"), 2: ("spec", "message:NamespaceSpec")},
     "NamespaceSpec": {1: ("finalizers", "repeated:string")},
-    "ConfigMap": {1: ("metadata", "message:ObjectMeta"), 2: ("data", "map:string"), 3: ("binaryData", "map:bytes"),
-                  4: ("immutable", "bool")},
-    "Secret": {1: ("metadata", "message:ObjectMeta"), 2: ("data", "map:bytes"), 3: ("type", "string"),
-               4: ("stringData", "map:string"), 5: ("immutable", "bool")},
+    "ConfigMap": {
+        1: ("metadata", "message:ObjectMeta"),
+        2: ("data", "map:string"),
+        3: ("binaryData", "map:bytes"),
+        4: ("immutable", "bool"),
+    },
+    "Secret": {
+        1: ("metadata", "message:ObjectMeta"),
+        2: ("data", "map:bytes"),
+        3: ("type", "string"),
+        4: ("stringData", "map:string"),
+        5: ("immutable", "bool"),
+    },
     "ServiceAccount": {1: ("metadata", "message:ObjectMeta"), 4: ("automountServiceAccountToken", "bool")},
     "Deployment": {1: ("metadata", "message:ObjectMeta"), 2: ("spec", "message:DeploymentSpec")},
-    "DeploymentSpec": {1: ("replicas", "int"), 2: ("selector", "message:LabelSelector"),
-                       3: ("template", "message:PodTemplateSpec")},
+    "DeploymentSpec": {
+        1: ("replicas", "int"),
+        2: ("selector", "message:LabelSelector"),
+        3: ("template", "message:PodTemplateSpec"),
+    },
     "LabelSelector": {1: ("matchLabels", "map:string")},
     "PodTemplateSpec": {1: ("metadata", "message:ObjectMeta"), 2: ("spec", "message:PodSpec")},
     "PodSpec": {2: ("containers", "repeated:message:Container")},
-    "Container": {1: ("name", "string"), 2: ("image", "string"), 3: ("command", "repeated:string"),
-                  4: ("args", "repeated:string"), 6: ("ports", "repeated:message:ContainerPort"),
-                  7: ("env", "repeated:message:EnvVar")},
+    "Container": {
+        1: ("name", "string"),
+        2: ("image", "string"),
+        3: ("command", "repeated:string"),
+        4: ("args", "repeated:string"),
+        6: ("ports", "repeated:message:ContainerPort"),
+        7: ("env", "repeated:message:EnvVar"),
+    },
     "ContainerPort": {1: ("name", "string"), 3: ("containerPort", "int"), 4: ("protocol", "string")},
     "EnvVar": {1: ("name", "string"), 2: ("value", "string")},
 }
@@ -124,8 +159,9 @@ def _without_empty(value: Any) -> Any:
     """Go encodes unset fields as zero values; JSON omits them (omitempty)."""
     if isinstance(value, dict):
         cleaned = {key: _without_empty(item) for key, item in value.items()}
-        return {key: item for key, item in cleaned.items() if item not in ("", 0, None, {}, [], False)
-                or key == "replicas"}
+        return {
+            key: item for key, item in cleaned.items() if item not in ("", 0, None, {}, [], False) or key == "replicas"
+        }
     if isinstance(value, list):
         return [_without_empty(item) for item in value]
     return value
@@ -140,7 +176,7 @@ def decode_object(body: bytes) -> dict[str, Any]:
     if not body.startswith(_MAGIC):
         raise errors.bad_request("the protobuf body does not start with the Kubernetes magic number")
     try:
-        envelope = _decode("Unknown", body[len(_MAGIC):])
+        envelope = _decode("Unknown", body[len(_MAGIC) :])
         type_meta = envelope.get("typeMeta") or {}
         kind = type_meta.get("kind", "")
         if kind not in _TOP_LEVEL:

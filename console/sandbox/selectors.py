@@ -87,7 +87,7 @@ def _check_key(key: str) -> None:
     prefix, _, name = key.rpartition("/")
     if not _KEY_NAME.match(name) or (prefix and (len(prefix) > 253 or not _KEY_PREFIX.match(prefix))):
         raise SelectorError(
-            f"unable to parse requirement: invalid label key \"{key}\": name part must consist of alphanumeric "
+            f'unable to parse requirement: invalid label key "{key}": name part must consist of alphanumeric '
             "characters, '-', '_' or '.', and must start and end with an alphanumeric character"
         )
 
@@ -95,7 +95,7 @@ def _check_key(key: str) -> None:
 def _check_value(value: str) -> None:
     if len(value) > 63 or not _VALUE.match(value):
         raise SelectorError(
-            f"unable to parse requirement: invalid label value: \"{value}\": a valid label must be an empty "
+            f'unable to parse requirement: invalid label value: "{value}": a valid label must be an empty '
             "string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
             "alphanumeric character"
         )
@@ -312,9 +312,7 @@ def parse_field_selector(text: str | None, group: str, plural: str) -> FieldSele
         if field not in fields:
             if (group, plural) in _CONVERTED_FIELDS:
                 raise SelectorError(f"field label not supported: {field}")
-            raise SelectorError(
-                f'"{field}" is not a known field selector: only "metadata.name", "metadata.namespace"'
-            )
+            raise SelectorError(f'"{field}" is not a known field selector: only "metadata.name", "metadata.namespace"')
         terms.append(FieldTerm(field, negated, value))
         getters.append(fields[field])
     return FieldSelector(tuple(terms), tuple(getters))

@@ -63,11 +63,15 @@ class Sandbox:
         self.state_dir = Path(state_dir or self._temporary.name)  # type: ignore[union-attr]
         self.admin_token = secrets.token_urlsafe(32)
         self.console_token = secrets.token_urlsafe(32)
-        self.cluster = Cluster(history_size=history_size, tokens={
-            self.admin_token: User("sandbox-admin", ("system:masters",)),
-            self.console_token: User(CONSOLE_SERVICE_ACCOUNT, ("system:serviceaccounts",
-                                                               "system:serviceaccounts:catalyst-system")),
-        })
+        self.cluster = Cluster(
+            history_size=history_size,
+            tokens={
+                self.admin_token: User("sandbox-admin", ("system:masters",)),
+                self.console_token: User(
+                    CONSOLE_SERVICE_ACCOUNT, ("system:serviceaccounts", "system:serviceaccounts:catalyst-system")
+                ),
+            },
+        )
         self.cluster.load(build_world(seed=seed, pods=pods))
         self._https_socket = _listen(host, kube_port)
         self._http_socket = _listen(host, http_port)
@@ -76,8 +80,9 @@ class Sandbox:
         certificates = generate_certificates((host,))
         self.ca_path, self._certificate_path, self._key_path = certificates.write(self.state_dir / "pki")
         self._ca_pem = certificates.ca_pem
-        self.kubeconfig_path = self.write_kubeconfig(kubeconfig_path or self.state_dir / "kubeconfig",
-                                                     token=self.admin_token)
+        self.kubeconfig_path = self.write_kubeconfig(
+            kubeconfig_path or self.state_dir / "kubeconfig", token=self.admin_token
+        )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._servers: list[uvicorn.Server] = []
         self._thread: threading.Thread | None = None
@@ -91,11 +96,22 @@ class Sandbox:
 
     def _make_servers(self) -> list[uvicorn.Server]:
         address = self.https_url.split("://", 1)[1]
-        secure = uvicorn.Config(create_app(self.cluster, server_address=address), log_level="warning",
-                                ssl_certfile=str(self._certificate_path), ssl_keyfile=str(self._key_path),
-                                timeout_graceful_shutdown=1, lifespan="off", access_log=False)
-        plain = uvicorn.Config(create_app(self.cluster, anonymous=ANONYMOUS_ADMIN, server_address=address),
-                               log_level="warning", timeout_graceful_shutdown=1, lifespan="off", access_log=False)
+        secure = uvicorn.Config(
+            create_app(self.cluster, server_address=address),
+            log_level="warning",
+            ssl_certfile=str(self._certificate_path),
+            ssl_keyfile=str(self._key_path),
+            timeout_graceful_shutdown=1,
+            lifespan="off",
+            access_log=False,
+        )
+        plain = uvicorn.Config(
+            create_app(self.cluster, anonymous=ANONYMOUS_ADMIN, server_address=address),
+            log_level="warning",
+            timeout_graceful_shutdown=1,
+            lifespan="off",
+            access_log=False,
+        )
         return [uvicorn.Server(secure), uvicorn.Server(plain)]
 
     async def _serve(self) -> None:
@@ -135,6 +151,7 @@ class Sandbox:
 
     def stop(self) -> None:
         if self._loop is not None and self._thread is not None and self._thread.is_alive():
+
             def shutdown() -> None:
                 self.cluster.store.drop_watches()
                 for server in self._servers:

@@ -223,11 +223,18 @@ class Store:
             )
         version = metadata.get("resourceVersion")
         if not version and resource.custom:
-            raise errors.invalid(resource.kind, resource.group, name, [{
-                "reason": "FieldValueInvalid",
-                "message": "Invalid value: 0x0: must be specified for an update",
-                "field": "metadata.resourceVersion",
-            }])
+            raise errors.invalid(
+                resource.kind,
+                resource.group,
+                name,
+                [
+                    {
+                        "reason": "FieldValueInvalid",
+                        "message": "Invalid value: 0x0: must be specified for an update",
+                        "field": "metadata.resourceVersion",
+                    }
+                ],
+            )
         if version and version != old["metadata"]["resourceVersion"]:
             raise errors.conflict(resource.plural, resource.group, name)
         return self._replace(resource, old, new, subresource=subresource, dry_run=dry_run)
@@ -255,8 +262,9 @@ class Store:
         new = patcher(copy.deepcopy(old), body, resource)
         new_metadata = new.get("metadata") or {}
         if new_metadata.get("name", name) != name:
-            raise errors.bad_request(f"the name of the object ({new_metadata.get('name')}) does not match the name "
-                                     f"on the URL ({name})")
+            raise errors.bad_request(
+                f"the name of the object ({new_metadata.get('name')}) does not match the name on the URL ({name})"
+            )
         current_version = old["metadata"]["resourceVersion"]
         if new_metadata.get("resourceVersion", current_version) != current_version:
             raise errors.conflict(resource.plural, resource.group, name)
@@ -278,8 +286,15 @@ class Store:
             else:
                 new.pop("status", None)
         metadata = new.setdefault("metadata", {})
-        for server_owned in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
-                             "name", "namespace", "generation"):
+        for server_owned in (
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "name",
+            "namespace",
+            "generation",
+        ):
             if server_owned in old_metadata:
                 metadata[server_owned] = old_metadata[server_owned]
             else:
@@ -319,7 +334,7 @@ class Store:
                 label = "UID" if field == "uid" else "ResourceVersion"
                 error = errors.conflict(resource.plural, resource.group, name)
                 error.message = (
-                    f'Operation cannot be fulfilled on {errors.qualified(resource.plural, resource.group)} '
+                    f"Operation cannot be fulfilled on {errors.qualified(resource.plural, resource.group)} "
                     f'"{name}": Precondition failed: {label} in precondition: {value}, {label} in object meta: {actual}'
                 )
                 raise error

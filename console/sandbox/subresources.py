@@ -30,13 +30,15 @@ async def status(context: RequestContext) -> Response:
         obj = store.get(stored, context.namespace, context.name)
     elif method == "PUT":
         body = await read_body(context.request)
-        obj = store.update(stored, context.namespace, context.name, body or {}, subresource="status",
-                           dry_run=context.dry_run)
+        obj = store.update(
+            stored, context.namespace, context.name, body or {}, subresource="status", dry_run=context.dry_run
+        )
     elif method == "PATCH":
         media_type = _media_type(context)
         body = await read_body(context.request, yaml_allowed=media_type == APPLY_PATCH)
-        obj, _ = store.patch(stored, context.namespace, context.name, media_type, body, subresource="status",
-                             dry_run=context.dry_run)
+        obj, _ = store.patch(
+            stored, context.namespace, context.name, media_type, body, subresource="status", dry_run=context.dry_run
+        )
     else:
         raise errors.method_not_allowed(method, context.resource.plural, context.resource.group)
     return json_response(to_view(context.resource, obj))
@@ -48,8 +50,11 @@ def _scale_view(obj: dict[str, Any]) -> dict[str, Any]:
     return {
         "kind": "Scale",
         "apiVersion": "autoscaling/v1",
-        "metadata": {key: metadata[key] for key in ("name", "namespace", "uid", "resourceVersion",
-                                                     "creationTimestamp") if key in metadata},
+        "metadata": {
+            key: metadata[key]
+            for key in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+            if key in metadata
+        },
         "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 0)},
         "status": {
             "replicas": (obj.get("status") or {}).get("replicas", 0),

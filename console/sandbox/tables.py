@@ -12,8 +12,19 @@ __all__ = ["wants_table", "table"]
 
 _DEFAULT_COLUMNS = (name_column(), created_at_column())
 _METADATA_FIELDS = (
-    "name", "generateName", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp",
-    "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers",
+    "name",
+    "generateName",
+    "namespace",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "labels",
+    "annotations",
+    "ownerReferences",
+    "finalizers",
 )
 
 
@@ -21,8 +32,7 @@ def wants_table(accept: str | None) -> bool:
     """Whether the Accept header's first usable media type is a Table."""
     for media_type in (accept or "").split(","):
         parameters = {
-            key.strip(): value.strip()
-            for key, _, value in (part.partition("=") for part in media_type.split(";")[1:])
+            key.strip(): value.strip() for key, _, value in (part.partition("=") for part in media_type.split(";")[1:])
         }
         if parameters.get("as") == "Table" and parameters.get("g") == "meta.k8s.io":
             return True

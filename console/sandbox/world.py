@@ -41,8 +41,7 @@ from console.sandbox.world_workloads import Workload, add_workload
 __all__ = ["build_world"]
 
 _SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-_PLATFORM_NAMESPACES = ("flux-system", "cert-manager", "cnpg-system", "kyverno", "external-secrets",
-                        "catalyst-system")
+_PLATFORM_NAMESPACES = ("flux-system", "cert-manager", "cnpg-system", "kyverno", "external-secrets", "catalyst-system")
 _ENVIRONMENTS = {environment.name: environment for environment in ENVIRONMENTS}
 
 
@@ -50,63 +49,116 @@ def _namespaces(context: WorldContext) -> None:
     for name in _SYSTEM_NAMESPACES:
         add_namespace(context, name, CLUSTER_AGE)
     for index, name in enumerate(_PLATFORM_NAMESPACES):
-        add_namespace(context, name, CLUSTER_AGE - HOUR - index * 60,
-                      {"openova.io/managed-by": "flux", "openova.io/sovereign": DOMAIN,
-                       "app.kubernetes.io/part-of": "catalyst-platform"})
-    add_namespace(context, "vcluster-bankdhofar-prod", 44 * DAY,
-                  {"openova.io/organization": "bankdhofar", "openova.io/environment": "bankdhofar-prod",
-                   "openova.io/env-type": "prod", "openova.io/vcluster": "bankdhofar-prod",
-                   "openova.io/building-block": "rtz", "openova.io/sovereign": DOMAIN})
+        add_namespace(
+            context,
+            name,
+            CLUSTER_AGE - HOUR - index * 60,
+            {
+                "openova.io/managed-by": "flux",
+                "openova.io/sovereign": DOMAIN,
+                "app.kubernetes.io/part-of": "catalyst-platform",
+            },
+        )
+    add_namespace(
+        context,
+        "vcluster-bankdhofar-prod",
+        44 * DAY,
+        {
+            "openova.io/organization": "bankdhofar",
+            "openova.io/environment": "bankdhofar-prod",
+            "openova.io/env-type": "prod",
+            "openova.io/vcluster": "bankdhofar-prod",
+            "openova.io/building-block": "rtz",
+            "openova.io/sovereign": DOMAIN,
+        },
+    )
     for product in APPLICATIONS:
         environment = _ENVIRONMENTS[product.environment]
         region = environment.regions[0]
-        add_namespace(context, product.namespace, product.age_days * DAY + HOUR, {
-            "openova.io/organization": environment.organization,
-            "openova.io/environment": environment.name,
-            "openova.io/env-type": environment.env_type,
-            "openova.io/region": region,
-            "openova.io/provider": "hetzner",
-            "openova.io/building-block": "rtz",
-            "openova.io/cluster": f"hz-{region}-rtz-prod",
-            "openova.io/host-cluster": f"hz-{region}-rtz-prod",
-            "openova.io/sovereign": DOMAIN,
-            "openova.io/managed-by": "flux",
-            "openova.io/application": product.name,
-            "catalyst.openova.io/application": product.name,
-            "catalyst.openova.io/environment": environment.name,
-            "catalyst.openova.io/organization": environment.organization,
-            "pod-security.kubernetes.io/enforce": "baseline",
-        }, {"openova.io/location": REGIONS[region][0]})
+        add_namespace(
+            context,
+            product.namespace,
+            product.age_days * DAY + HOUR,
+            {
+                "openova.io/organization": environment.organization,
+                "openova.io/environment": environment.name,
+                "openova.io/env-type": environment.env_type,
+                "openova.io/region": region,
+                "openova.io/provider": "hetzner",
+                "openova.io/building-block": "rtz",
+                "openova.io/cluster": f"hz-{region}-rtz-prod",
+                "openova.io/host-cluster": f"hz-{region}-rtz-prod",
+                "openova.io/sovereign": DOMAIN,
+                "openova.io/managed-by": "flux",
+                "openova.io/application": product.name,
+                "catalyst.openova.io/application": product.name,
+                "catalyst.openova.io/environment": environment.name,
+                "catalyst.openova.io/organization": environment.organization,
+                "pod-security.kubernetes.io/enforce": "baseline",
+            },
+            {"openova.io/location": REGIONS[region][0]},
+        )
 
 
 def _system_services(context: WorldContext) -> None:
     age = CLUSTER_AGE - HOUR
     control_plane = [node for node in context.nodes if node.control_plane]
-    service(context, name="kubernetes", namespace="default",
-            labels={"component": "apiserver", "provider": "kubernetes"}, selector=None,
-            ports=[("https", 443, 6443, "TCP")], age=CLUSTER_AGE, cluster_ip="10.96.0.1")
-    context.add({
-        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-        "metadata": {"name": "kubernetes", "namespace": "default",
-                     "labels": {"kubernetes.io/service-name": "kubernetes",
-                                "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"},
-                     "annotations": {}, "creationTimestamp": context.timestamp(CLUSTER_AGE)},
-        "addressType": "IPv4",
-        "endpoints": [{"addresses": [node.internal_ip],
-                       "conditions": {"ready": True, "serving": True, "terminating": False}}
-                      for node in control_plane],
-        "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
-    })
-    service(context, name="kube-dns", namespace="kube-system",
-            labels={"k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS"},
-            selector={"app.kubernetes.io/name": "coredns"},
-            ports=[("dns", 53, 53, "UDP"), ("dns-tcp", 53, 53, "TCP"), ("metrics", 9153, 9153, "TCP")],
-            age=age, cluster_ip="10.96.0.10")
-    service(context, name="cilium-ingress", namespace="kube-system",
-            labels={"cilium.io/ingress": "true"}, selector=None,
-            ports=[("http", 80, 80, "TCP"), ("https", 443, 443, "TCP")], age=age, service_type="LoadBalancer",
-            annotations={"load-balancer.hetzner.cloud/location": "fsn1",
-                         "load-balancer.hetzner.cloud/name": "omantel-ingress"})
+    service(
+        context,
+        name="kubernetes",
+        namespace="default",
+        labels={"component": "apiserver", "provider": "kubernetes"},
+        selector=None,
+        ports=[("https", 443, 6443, "TCP")],
+        age=CLUSTER_AGE,
+        cluster_ip="10.96.0.1",
+    )
+    context.add(
+        {
+            "apiVersion": "discovery.k8s.io/v1",
+            "kind": "EndpointSlice",
+            "metadata": {
+                "name": "kubernetes",
+                "namespace": "default",
+                "labels": {
+                    "kubernetes.io/service-name": "kubernetes",
+                    "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io",
+                },
+                "annotations": {},
+                "creationTimestamp": context.timestamp(CLUSTER_AGE),
+            },
+            "addressType": "IPv4",
+            "endpoints": [
+                {"addresses": [node.internal_ip], "conditions": {"ready": True, "serving": True, "terminating": False}}
+                for node in control_plane
+            ],
+            "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
+        }
+    )
+    service(
+        context,
+        name="kube-dns",
+        namespace="kube-system",
+        labels={"k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS"},
+        selector={"app.kubernetes.io/name": "coredns"},
+        ports=[("dns", 53, 53, "UDP"), ("dns-tcp", 53, 53, "TCP"), ("metrics", 9153, 9153, "TCP")],
+        age=age,
+        cluster_ip="10.96.0.10",
+    )
+    service(
+        context,
+        name="cilium-ingress",
+        namespace="kube-system",
+        labels={"cilium.io/ingress": "true"},
+        selector=None,
+        ports=[("http", 80, 80, "TCP"), ("https", 443, 443, "TCP")],
+        age=age,
+        service_type="LoadBalancer",
+        annotations={
+            "load-balancer.hetzner.cloud/location": "fsn1",
+            "load-balancer.hetzner.cloud/name": "omantel-ingress",
+        },
+    )
     for namespace, name, port, target in (
         ("kube-system", "metrics-server", 443, 10250),
         ("flux-system", "source-controller", 80, 9090),
@@ -118,46 +170,118 @@ def _system_services(context: WorldContext) -> None:
         ("catalyst-system", "catalyst-api", 80, 8080),
         ("catalyst-system", "sovereign-console", 80, 3000),
     ):
-        service(context, name=name, namespace=namespace, labels={"app.kubernetes.io/name": name},
-                selector={"app.kubernetes.io/name": name}, ports=[("http", port, target, "TCP")], age=age)
-    http_route(context, name="sovereign-console", namespace="catalyst-system",
-               labels={"app.kubernetes.io/name": "sovereign-console"}, host=f"console.{DOMAIN}",
-               service_name="sovereign-console", port=80, age=age - HOUR)
+        service(
+            context,
+            name=name,
+            namespace=namespace,
+            labels={"app.kubernetes.io/name": name},
+            selector={"app.kubernetes.io/name": name},
+            ports=[("http", port, target, "TCP")],
+            age=age,
+        )
+    http_route(
+        context,
+        name="sovereign-console",
+        namespace="catalyst-system",
+        labels={"app.kubernetes.io/name": "sovereign-console"},
+        host=f"console.{DOMAIN}",
+        service_name="sovereign-console",
+        port=80,
+        age=age - HOUR,
+    )
 
 
 def _platform_secrets(context: WorldContext) -> None:
     created = context.timestamp(CLUSTER_AGE - 2 * HOUR)
     for namespace, name, data in (
-        ("flux-system", "flux-system", {"identity": "-----BEGIN OPENSSH PRIVATE KEY-----",
-                                        "known_hosts": f"gitea.openova-prod.{DOMAIN} ssh-ed25519 AAAAC3Nza"}),
+        (
+            "flux-system",
+            "flux-system",
+            {
+                "identity": "-----BEGIN OPENSSH PRIVATE KEY-----",
+                "known_hosts": f"gitea.openova-prod.{DOMAIN} ssh-ed25519 AAAAC3Nza",
+            },
+        ),
         ("catalyst-system", "sovereign-console-oidc", {"client-id": "sovereign-console"}),
         ("cert-manager", "hetzner-dns", {"api-key": ""}),
     ):
-        context.add({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-                     "metadata": {"name": name, "namespace": namespace, "labels": {}, "annotations": {},
-                                  "creationTimestamp": created},
-                     "data": {key: encode(value) if value else context.secret_value(40) for key, value in data.items()}
-                     | {"client-secret" if name.endswith("oidc") else "token": context.secret_value(32)}})
-    context.add({"apiVersion": "v1", "kind": "ServiceAccount",
-                 "metadata": {"name": "sovereign-console", "namespace": "catalyst-system",
-                              "labels": {"app.kubernetes.io/name": "sovereign-console"}, "annotations": {},
-                              "creationTimestamp": created}})
+        context.add(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "type": "Opaque",
+                "metadata": {
+                    "name": name,
+                    "namespace": namespace,
+                    "labels": {},
+                    "annotations": {},
+                    "creationTimestamp": created,
+                },
+                "data": {key: encode(value) if value else context.secret_value(40) for key, value in data.items()}
+                | {"client-secret" if name.endswith("oidc") else "token": context.secret_value(32)},
+            }
+        )
+    context.add(
+        {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": {
+                "name": "sovereign-console",
+                "namespace": "catalyst-system",
+                "labels": {"app.kubernetes.io/name": "sovereign-console"},
+                "annotations": {},
+                "creationTimestamp": created,
+            },
+        }
+    )
 
 
 def _vcluster(context: WorldContext) -> None:
-    labels = {"app": "vcluster", "release": "bankdhofar-prod", "app.kubernetes.io/name": "vcluster",
-              "app.kubernetes.io/instance": "bankdhofar-prod", "openova.io/building-block": "rtz",
-              "openova.io/organization": "bankdhofar", "openova.io/environment": "bankdhofar-prod"}
-    add_workload(context, Workload(
-        "StatefulSet", "bankdhofar-prod", "vcluster-bankdhofar-prod", labels,
-        [Container("syncer", "ghcr.io/loft-sh/vcluster-pro:0.26.0", (("https", 8443),), probe_path="/readyz",
-                   requests=("200m", "512Mi"), limits=("2", "2Gi"))],
-        age=44 * DAY - 600, claim=("data", "5Gi", "hcloud-volumes"), service_account="vc-bankdhofar-prod"))
-    service(context, name="bankdhofar-prod", namespace="vcluster-bankdhofar-prod", labels=labels,
-            selector={"app": "vcluster", "release": "bankdhofar-prod"}, ports=[("https", 6443, 8443, "TCP")],
-            age=44 * DAY - 600, service_type="LoadBalancer",
-            annotations={"load-balancer.hetzner.cloud/location": "fsn1",
-                         "load-balancer.hetzner.cloud/name": "omantel-vcluster-bankdhofar"})
+    labels = {
+        "app": "vcluster",
+        "release": "bankdhofar-prod",
+        "app.kubernetes.io/name": "vcluster",
+        "app.kubernetes.io/instance": "bankdhofar-prod",
+        "openova.io/building-block": "rtz",
+        "openova.io/organization": "bankdhofar",
+        "openova.io/environment": "bankdhofar-prod",
+    }
+    add_workload(
+        context,
+        Workload(
+            "StatefulSet",
+            "bankdhofar-prod",
+            "vcluster-bankdhofar-prod",
+            labels,
+            [
+                Container(
+                    "syncer",
+                    "ghcr.io/loft-sh/vcluster-pro:0.26.0",
+                    (("https", 8443),),
+                    probe_path="/readyz",
+                    requests=("200m", "512Mi"),
+                    limits=("2", "2Gi"),
+                )
+            ],
+            age=44 * DAY - 600,
+            claim=("data", "5Gi", "hcloud-volumes"),
+            service_account="vc-bankdhofar-prod",
+        ),
+    )
+    service(
+        context,
+        name="bankdhofar-prod",
+        namespace="vcluster-bankdhofar-prod",
+        labels=labels,
+        selector={"app": "vcluster", "release": "bankdhofar-prod"},
+        ports=[("https", 6443, 8443, "TCP")],
+        age=44 * DAY - 600,
+        service_type="LoadBalancer",
+        annotations={
+            "load-balancer.hetzner.cloud/location": "fsn1",
+            "load-balancer.hetzner.cloud/name": "omantel-vcluster-bankdhofar",
+        },
+    )
 
 
 def _ordered(objects: list[dict]) -> list[dict]:

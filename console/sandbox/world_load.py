@@ -25,17 +25,37 @@ def _daemon_pods_on_new_nodes(context: WorldContext, first_new: int) -> None:
         template = daemon_set["spec"]["template"]
         for node in new_nodes:
             spec = dict(template["spec"])
-            spec["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
-                "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In",
-                                                        "values": [node.name]}]}]}}}
-            context.add(build_pod(context, name=f"{metadata['name']}-{context.suffix()}",
-                                  namespace=metadata["namespace"], labels=dict(template["metadata"]["labels"]),
-                                  annotations={}, owner=owner_reference("apps/v1", "DaemonSet", metadata["name"]),
-                                  template_spec=spec, node=node, age=DAY + context.between(0, DAY)))
+            spec["affinity"] = {
+                "nodeAffinity": {
+                    "requiredDuringSchedulingIgnoredDuringExecution": {
+                        "nodeSelectorTerms": [
+                            {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node.name]}]}
+                        ]
+                    }
+                }
+            }
+            context.add(
+                build_pod(
+                    context,
+                    name=f"{metadata['name']}-{context.suffix()}",
+                    namespace=metadata["namespace"],
+                    labels=dict(template["metadata"]["labels"]),
+                    annotations={},
+                    owner=owner_reference("apps/v1", "DaemonSet", metadata["name"]),
+                    template_spec=spec,
+                    node=node,
+                    age=DAY + context.between(0, DAY),
+                )
+            )
         status = daemon_set["status"]
         total = status["desiredNumberScheduled"] + len(new_nodes)
-        for key in ("currentNumberScheduled", "desiredNumberScheduled", "numberAvailable", "numberReady",
-                    "updatedNumberScheduled"):
+        for key in (
+            "currentNumberScheduled",
+            "desiredNumberScheduled",
+            "numberAvailable",
+            "numberReady",
+            "updatedNumberScheduled",
+        ):
             status[key] = total
 
 
@@ -51,19 +71,47 @@ def add_load(context: WorldContext, extra_pods: int) -> None:
     for namespace_index in range(math.ceil(deployments / _DEPLOYMENTS_PER_NAMESPACE)):
         namespace = f"load-{namespace_index}"
         add_namespace(context, namespace, 2 * DAY, {"openova.io/purpose": "benchmark"})
-        context.add({"apiVersion": "v1", "kind": "ServiceAccount",
-                     "metadata": {"name": "default", "namespace": namespace, "labels": {}, "annotations": {},
-                                  "creationTimestamp": context.timestamp(2 * DAY)}})
+        context.add(
+            {
+                "apiVersion": "v1",
+                "kind": "ServiceAccount",
+                "metadata": {
+                    "name": "default",
+                    "namespace": namespace,
+                    "labels": {},
+                    "annotations": {},
+                    "creationTimestamp": context.timestamp(2 * DAY),
+                },
+            }
+        )
         first = namespace_index * _DEPLOYMENTS_PER_NAMESPACE
         for index in range(first, min(first + _DEPLOYMENTS_PER_NAMESPACE, deployments)):
             name = f"load-{index}"
-            add_workload(context, Workload(
-                "Deployment", name, namespace,
-                {"app.kubernetes.io/name": name, "app.kubernetes.io/instance": name,
-                 "app.kubernetes.io/part-of": "benchmark"},
-                [Container("app", "registry.k8s.io/pause:3.10", (("http", 8080),), requests=("10m", "16Mi"),
-                           limits=("50m", "32Mi"))],
-                age=2 * DAY - index, replicas=_REPLICAS, pool="load"))
+            add_workload(
+                context,
+                Workload(
+                    "Deployment",
+                    name,
+                    namespace,
+                    {
+                        "app.kubernetes.io/name": name,
+                        "app.kubernetes.io/instance": name,
+                        "app.kubernetes.io/part-of": "benchmark",
+                    },
+                    [
+                        Container(
+                            "app",
+                            "registry.k8s.io/pause:3.10",
+                            (("http", 8080),),
+                            requests=("10m", "16Mi"),
+                            limits=("50m", "32Mi"),
+                        )
+                    ],
+                    age=2 * DAY - index,
+                    replicas=_REPLICAS,
+                    pool="load",
+                ),
+            )
 
 
 def _extend_nodes(context: WorldContext, count: int) -> None:

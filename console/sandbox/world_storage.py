@@ -12,36 +12,42 @@ _CLUSTER_AGE = 62 * DAY
 
 
 def storage_classes(context: WorldContext) -> None:
-    context.add({
-        "apiVersion": "storage.k8s.io/v1",
-        "kind": "StorageClass",
-        "metadata": {
-            "name": DEFAULT_CLASS,
-            "labels": {"app.kubernetes.io/managed-by": "Helm", "app.kubernetes.io/name": "hcloud-csi"},
-            "annotations": {"storageclass.kubernetes.io/is-default-class": "true",
-                            "meta.helm.sh/release-name": "hcloud-csi",
-                            "meta.helm.sh/release-namespace": "kube-system"},
-            "creationTimestamp": context.timestamp(_CLUSTER_AGE - 600),
-        },
-        "provisioner": "csi.hetzner.cloud",
-        "reclaimPolicy": "Delete",
-        "volumeBindingMode": "WaitForFirstConsumer",
-        "allowVolumeExpansion": True,
-    })
-    context.add({
-        "apiVersion": "storage.k8s.io/v1",
-        "kind": "StorageClass",
-        "metadata": {
-            "name": LOCAL_CLASS,
-            "labels": {"app.kubernetes.io/name": "local-path-provisioner"},
-            "annotations": {},
-            "creationTimestamp": context.timestamp(_CLUSTER_AGE - 640),
-        },
-        "provisioner": "rancher.io/local-path",
-        "reclaimPolicy": "Delete",
-        "volumeBindingMode": "WaitForFirstConsumer",
-        "allowVolumeExpansion": False,
-    })
+    context.add(
+        {
+            "apiVersion": "storage.k8s.io/v1",
+            "kind": "StorageClass",
+            "metadata": {
+                "name": DEFAULT_CLASS,
+                "labels": {"app.kubernetes.io/managed-by": "Helm", "app.kubernetes.io/name": "hcloud-csi"},
+                "annotations": {
+                    "storageclass.kubernetes.io/is-default-class": "true",
+                    "meta.helm.sh/release-name": "hcloud-csi",
+                    "meta.helm.sh/release-namespace": "kube-system",
+                },
+                "creationTimestamp": context.timestamp(_CLUSTER_AGE - 600),
+            },
+            "provisioner": "csi.hetzner.cloud",
+            "reclaimPolicy": "Delete",
+            "volumeBindingMode": "WaitForFirstConsumer",
+            "allowVolumeExpansion": True,
+        }
+    )
+    context.add(
+        {
+            "apiVersion": "storage.k8s.io/v1",
+            "kind": "StorageClass",
+            "metadata": {
+                "name": LOCAL_CLASS,
+                "labels": {"app.kubernetes.io/name": "local-path-provisioner"},
+                "annotations": {},
+                "creationTimestamp": context.timestamp(_CLUSTER_AGE - 640),
+            },
+            "provisioner": "rancher.io/local-path",
+            "reclaimPolicy": "Delete",
+            "volumeBindingMode": "WaitForFirstConsumer",
+            "allowVolumeExpansion": False,
+        }
+    )
 
 
 def _volume_name(context: WorldContext) -> str:
@@ -49,8 +55,17 @@ def _volume_name(context: WorldContext) -> str:
     return f"pvc-{raw[:8]}-{raw[8:12]}-4{raw[13:16]}-a{raw[17:20]}-{raw[20:]}"
 
 
-def bound_claim(context: WorldContext, *, name: str, namespace: str, size: str, labels: dict, age: float,
-                node: Node, storage_class: str = DEFAULT_CLASS) -> tuple[dict, dict]:
+def bound_claim(
+    context: WorldContext,
+    *,
+    name: str,
+    namespace: str,
+    size: str,
+    labels: dict,
+    age: float,
+    node: Node,
+    storage_class: str = DEFAULT_CLASS,
+) -> tuple[dict, dict]:
     """A PVC bound to its dynamically provisioned PV (`claimRef` by name; the store adds uids)."""
     volume = _volume_name(context)
     provisioner = "csi.hetzner.cloud" if storage_class == DEFAULT_CLASS else "rancher.io/local-path"
@@ -59,7 +74,9 @@ def bound_claim(context: WorldContext, *, name: str, namespace: str, size: str, 
         "apiVersion": "v1",
         "kind": "PersistentVolumeClaim",
         "metadata": {
-            "name": name, "namespace": namespace, "labels": dict(labels),
+            "name": name,
+            "namespace": namespace,
+            "labels": dict(labels),
             "annotations": {
                 "pv.kubernetes.io/bind-completed": "yes",
                 "pv.kubernetes.io/bound-by-controller": "yes",
@@ -81,23 +98,36 @@ def bound_claim(context: WorldContext, *, name: str, namespace: str, size: str, 
     }
     if storage_class == DEFAULT_CLASS:
         # Hetzner volumes live in one location, so the PV is pinned to the node's region.
-        source = {"csi": {"driver": provisioner, "fsType": "ext4",
-                          "volumeHandle": str(context.rng.randint(100_000_000, 109_999_999)),
-                          "volumeAttributes": {"storage.kubernetes.io/csiProvisionerIdentity":
-                                               "1714000000000-7391-csi.hetzner.cloud"}}}
+        source = {
+            "csi": {
+                "driver": provisioner,
+                "fsType": "ext4",
+                "volumeHandle": str(context.rng.randint(100_000_000, 109_999_999)),
+                "volumeAttributes": {
+                    "storage.kubernetes.io/csiProvisionerIdentity": "1714000000000-7391-csi.hetzner.cloud"
+                },
+            }
+        }
         affinity = {"key": "csi.hetzner.cloud/location", "operator": "In", "values": [f"{node.region}1"]}
     else:
-        source = {"hostPath": {"path": f"/opt/local-path-provisioner/{volume}_{namespace}_{name}",
-                               "type": "DirectoryOrCreate"}}
+        source = {
+            "hostPath": {
+                "path": f"/opt/local-path-provisioner/{volume}_{namespace}_{name}",
+                "type": "DirectoryOrCreate",
+            }
+        }
         affinity = {"key": "kubernetes.io/hostname", "operator": "In", "values": [node.name]}
     persistent_volume = {
         "apiVersion": "v1",
         "kind": "PersistentVolume",
         "metadata": {
-            "name": volume, "labels": {},
-            "annotations": {"pv.kubernetes.io/provisioned-by": provisioner,
-                            "volume.kubernetes.io/provisioner-deletion-secret-name": "",
-                            "volume.kubernetes.io/provisioner-deletion-secret-namespace": ""},
+            "name": volume,
+            "labels": {},
+            "annotations": {
+                "pv.kubernetes.io/provisioned-by": provisioner,
+                "volume.kubernetes.io/provisioner-deletion-secret-name": "",
+                "volume.kubernetes.io/provisioner-deletion-secret-namespace": "",
+            },
             "finalizers": ["external-provisioner.volume.kubernetes.io/finalizer", "kubernetes.io/pv-protection"],
             "creationTimestamp": context.timestamp(age - 3),
         },

@@ -33,10 +33,20 @@ def test_https_requires_a_known_token(sandbox: Sandbox) -> None:
     for headers in ({}, {"Authorization": "Bearer nope"}):
         response = httpx.get(f"{sandbox.https_url}/api/v1/namespaces", headers=headers, verify=str(sandbox.ca_path))
         assert response.status_code == 401
-        assert response.json() == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                   "message": "Unauthorized", "reason": "Unauthorized", "code": 401}
-    console = httpx.get(f"{sandbox.https_url}/api/v1/namespaces", verify=str(sandbox.ca_path),
-                        headers={"Authorization": f"Bearer {sandbox.console_token}"})
+        assert response.json() == {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": "Unauthorized",
+            "reason": "Unauthorized",
+            "code": 401,
+        }
+    console = httpx.get(
+        f"{sandbox.https_url}/api/v1/namespaces",
+        verify=str(sandbox.ca_path),
+        headers={"Authorization": f"Bearer {sandbox.console_token}"},
+    )
     assert console.status_code == 200
 
 
@@ -61,8 +71,9 @@ def test_selectors_and_chunking(core: client.CoreV1Api, namespace: str) -> None:
         core.create_namespaced_config_map(namespace, _configmap(f"cm-{index}", tier="a" if index % 2 else "b"))
     labelled = core.list_namespaced_config_map(namespace, label_selector="tier in (a)")
     assert [item.metadata.name for item in labelled.items] == ["cm-1", "cm-3"]
-    named = core.list_config_map_for_all_namespaces(field_selector=f"metadata.namespace={namespace},"
-                                                                  "metadata.name!=cm-0")
+    named = core.list_config_map_for_all_namespaces(
+        field_selector=f"metadata.namespace={namespace},metadata.name!=cm-0"
+    )
     assert len(named.items) == 4
     names, token, versions = [], None, set()
     while True:
@@ -90,8 +101,9 @@ def test_watch_sees_added_modified_deleted(sandbox: Sandbox, core: client.CoreV1
     writer = threading.Timer(0.2, write)
     writer.start()
     seen = []
-    for event in watch.Watch().stream(core.list_namespaced_config_map, namespace, resource_version=start,
-                                      timeout_seconds=10):
+    for event in watch.Watch().stream(
+        core.list_namespaced_config_map, namespace, resource_version=start, timeout_seconds=10
+    ):
         seen.append((event["type"], event["object"].metadata.name))
         if event["type"] == "DELETED":
             break
@@ -120,8 +132,9 @@ def test_watch_too_old_after_expired_history(sandbox: Sandbox, core: client.Core
     core.create_namespaced_config_map(namespace, _configmap("bump"))
     sandbox.call(sandbox.cluster.store.expire_history)
     with pytest.raises(ApiException) as error:
-        for _ in watch.Watch().stream(core.list_namespaced_config_map, namespace, resource_version=start,
-                                      timeout_seconds=5):
+        for _ in watch.Watch().stream(
+            core.list_namespaced_config_map, namespace, resource_version=start, timeout_seconds=5
+        ):
             pass
     assert error.value.status == 410 and "too old resource version" in error.value.reason
 
@@ -129,8 +142,13 @@ def test_watch_too_old_after_expired_history(sandbox: Sandbox, core: client.Core
 def test_watch_bookmarks_and_initial_events(sandbox: Sandbox, namespace: str, core: client.CoreV1Api) -> None:
     core.create_namespaced_config_map(namespace, _configmap("one"))
     url = f"{sandbox.http_url}/api/v1/namespaces/{namespace}/configmaps"
-    params = {"watch": "1", "sendInitialEvents": "true", "resourceVersionMatch": "NotOlderThan",
-              "allowWatchBookmarks": "true", "timeoutSeconds": "2"}
+    params = {
+        "watch": "1",
+        "sendInitialEvents": "true",
+        "resourceVersionMatch": "NotOlderThan",
+        "allowWatchBookmarks": "true",
+        "timeoutSeconds": "2",
+    }
     with httpx.stream("GET", url, params=params, timeout=10) as response:
         assert response.headers["content-type"] == "application/json"
         lines = [line for line in response.iter_lines() if line]
@@ -148,9 +166,16 @@ def test_drop_watches_ends_streams(sandbox: Sandbox, namespace: str) -> None:
 
 
 def test_events_are_served_in_both_groups(sandbox: Sandbox, core: client.CoreV1Api, namespace: str) -> None:
-    core.create_namespaced_event(namespace, client.CoreV1Event(
-        metadata=client.V1ObjectMeta(name="e1"), involved_object=client.V1ObjectReference(kind="Pod", name="p"),
-        reason="Started", message="hello", type="Normal"))
+    core.create_namespaced_event(
+        namespace,
+        client.CoreV1Event(
+            metadata=client.V1ObjectMeta(name="e1"),
+            involved_object=client.V1ObjectReference(kind="Pod", name="p"),
+            reason="Started",
+            message="hello",
+            type="Normal",
+        ),
+    )
     response = httpx.get(f"{sandbox.http_url}/apis/events.k8s.io/v1/namespaces/{namespace}/events/e1")
     body = response.json()
     assert body["apiVersion"] == "events.k8s.io/v1" and body["note"] == "hello"

@@ -14,9 +14,17 @@ def test_crd_is_served_and_established(widgets_crd: dict) -> None:
     assert {(c["type"], c["status"]) for c in conditions} == {("Established", "True"), ("NamesAccepted", "True")}
     widgets = cluster.catalogue.get("example.com", "v1", "widgets")
     assert widgets is not None and widgets.custom and widgets.short_names == ("wd",)
-    widget = cluster.store.create(widgets, "shop", {"apiVersion": "example.com/v1", "kind": "Widget",
-                                                    "metadata": {"name": "w1"}, "spec": {"size": 3},
-                                                    "status": {"conditions": [{"type": "Ready", "status": "True"}]}})
+    widget = cluster.store.create(
+        widgets,
+        "shop",
+        {
+            "apiVersion": "example.com/v1",
+            "kind": "Widget",
+            "metadata": {"name": "w1"},
+            "spec": {"size": 3},
+            "status": {"conditions": [{"type": "Ready", "status": "True"}]},
+        },
+    )
     rendered = table(widgets, [widget])
     assert [column["name"] for column in rendered["columnDefinitions"]] == ["Name", "Size", "Ready", "Age"]
     assert rendered["rows"][0]["cells"][:3] == ["w1", 3, "True"]

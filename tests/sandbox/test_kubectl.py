@@ -46,8 +46,12 @@ def test_get_namespaces_and_create(kubectl) -> None:
 
 def test_selectors_chunking_and_all_namespaces(kubectl, core: client.CoreV1Api, namespace: str) -> None:
     for index in range(3):
-        core.create_namespaced_config_map(namespace, client.V1ConfigMap(
-            metadata=client.V1ObjectMeta(name=f"cm-{index}", labels={"pick": "yes" if index else "no"})))
+        core.create_namespaced_config_map(
+            namespace,
+            client.V1ConfigMap(
+                metadata=client.V1ObjectMeta(name=f"cm-{index}", labels={"pick": "yes" if index else "no"})
+            ),
+        )
     rows = kubectl.run("get", "configmaps", "-A", "-l", "pick=yes").stdout.splitlines()
     assert rows[0].split()[:2] == ["NAMESPACE", "NAME"]
     assert [row.split()[:2] for row in rows[1:]] == [[namespace, "cm-1"], [namespace, "cm-2"]]
@@ -60,9 +64,13 @@ def test_selectors_chunking_and_all_namespaces(kubectl, core: client.CoreV1Api, 
 
 
 def test_get_pods_all_namespaces_with_label(kubectl, core: client.CoreV1Api, namespace: str) -> None:
-    core.create_namespaced_pod(namespace, client.V1Pod(
-        metadata=client.V1ObjectMeta(name="web-0", labels={"suite": namespace}),
-        spec=client.V1PodSpec(containers=[client.V1Container(name="app", image="nginx")])))
+    core.create_namespaced_pod(
+        namespace,
+        client.V1Pod(
+            metadata=client.V1ObjectMeta(name="web-0", labels={"suite": namespace}),
+            spec=client.V1PodSpec(containers=[client.V1Container(name="app", image="nginx")]),
+        ),
+    )
     rows = kubectl.run("get", "pods", "-A", "-l", f"suite={namespace}", "-o", "wide").stdout.splitlines()
     assert rows[0].split()[:6] == ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     assert rows[1].split()[:3] == [namespace, "web-0", "0/1"]
@@ -83,14 +91,23 @@ def test_get_watch_sees_a_created_object(kubectl, core: client.CoreV1Api, namesp
 
 def test_apply_patch_replace_delete(kubectl, namespace: str, tmp_path) -> None:
     manifest = tmp_path / "cm.yaml"
-    manifest.write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: {namespace}\n"
-                        "data:\n  mode: one\n")
+    manifest.write_text(
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: {namespace}\ndata:\n  mode: one\n"
+    )
     assert kubectl.run("apply", "-f", str(manifest)).stdout.strip() == "configmap/app created"
     manifest.write_text(manifest.read_text().replace("mode: one", "mode: two"))
     assert kubectl.run("apply", "-f", str(manifest)).stdout.strip() == "configmap/app configured"
     kubectl.run("patch", "cm", "app", "-n", namespace, "--type=merge", "-p", '{"data":{"extra":"1"}}')
-    kubectl.run("patch", "cm", "app", "-n", namespace, "--type=json", "-p",
-                '[{"op":"replace","path":"/data/mode","value":"three"}]')
+    kubectl.run(
+        "patch",
+        "cm",
+        "app",
+        "-n",
+        namespace,
+        "--type=json",
+        "-p",
+        '[{"op":"replace","path":"/data/mode","value":"three"}]',
+    )
     live = json.loads(kubectl.run("get", "cm", "app", "-n", namespace, "-o", "json").stdout)
     assert live["data"] == {"mode": "three", "extra": "1"}
     stale = dict(live, data={"mode": "stale"})
@@ -112,11 +129,16 @@ def test_server_dry_run(kubectl, core: client.CoreV1Api, namespace: str) -> None
 
 def test_crd_then_custom_resource(kubectl, namespace: str, widgets_crd: dict) -> None:
     kubectl.run("apply", "-f", "-", stdin=json.dumps(widgets_crd))
-    established = kubectl.run("get", "crd", "widgets.example.com", "-o",
-                              'jsonpath={.status.conditions[?(@.type=="Established")].status}')
+    established = kubectl.run(
+        "get", "crd", "widgets.example.com", "-o", 'jsonpath={.status.conditions[?(@.type=="Established")].status}'
+    )
     assert established.stdout == "True"
-    widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w1", "namespace": namespace},
-              "spec": {"size": 7}}
+    widget = {
+        "apiVersion": "example.com/v1",
+        "kind": "Widget",
+        "metadata": {"name": "w1", "namespace": namespace},
+        "spec": {"size": 7},
+    }
     assert kubectl.run("apply", "-f", "-", stdin=json.dumps(widget)).stdout.strip() == "widget.example.com/w1 created"
     rows = kubectl.run("get", "wd", "-n", namespace).stdout.splitlines()
     assert rows[0].split() == ["NAME", "SIZE", "READY", "AGE"]

@@ -55,14 +55,17 @@ def test_field_selector_events_secrets_and_jobs() -> None:
     assert parse_field_selector("involvedObject.kind=Pod,type=Warning", "", "events").matches(event)
     assert parse_field_selector("regarding.name=web-0", "events.k8s.io", "events").matches(event)
     assert parse_field_selector("type=Opaque", "", "secrets").matches({"metadata": {}, "type": "Opaque"})
-    assert parse_field_selector("status.successful=1", "batch", "jobs").matches({"metadata": {},
-                                                                                 "status": {"succeeded": 0,
-                                                                                            "successful": 1}})
+    assert parse_field_selector("status.successful=1", "batch", "jobs").matches(
+        {"metadata": {}, "status": {"succeeded": 0, "successful": 1}}
+    )
 
 
 def test_unknown_field_messages_match_the_real_server() -> None:
-    with pytest.raises(SelectorError, match=r'^"foo.bar" is not a known field selector: only "metadata.name", '
-                                            r'"metadata.namespace"$'):
+    with pytest.raises(
+        SelectorError,
+        match=r'^"foo.bar" is not a known field selector: only "metadata.name", '
+        r'"metadata.namespace"$',
+    ):
         parse_field_selector("foo.bar=baz", "networking.k8s.io", "ingresses")
     with pytest.raises(SelectorError, match="^field label not supported: spec.foo$"):
         parse_field_selector("spec.foo=x", "", "pods")

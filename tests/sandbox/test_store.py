@@ -86,8 +86,7 @@ def test_generation_bumps_on_spec_only(store: Store, deployments: ResourceType) 
     assert labelled["metadata"]["generation"] == 1
     scaled, _ = store.patch(deployments, "shop", "web", MERGE_PATCH, {"spec": {"replicas": 2}})
     assert scaled["metadata"]["generation"] == 2
-    status, _ = store.patch(deployments, "shop", "web", MERGE_PATCH, {"status": {"replicas": 2}},
-                            subresource="status")
+    status, _ = store.patch(deployments, "shop", "web", MERGE_PATCH, {"status": {"replicas": 2}}, subresource="status")
     assert status["metadata"]["generation"] == 2 and status["status"] == {"replicas": 2}
     ignored, _ = store.patch(deployments, "shop", "web", MERGE_PATCH, {"status": {"replicas": 5}})
     assert ignored["status"] == {"replicas": 2}  # status changes need the status subresource
@@ -103,10 +102,17 @@ def test_patch_types(store: Store, configmaps: ResourceType) -> None:
     store.create(configmaps, "shop", _configmap("a"))
     merged, _ = store.patch(configmaps, "shop", "a", MERGE_PATCH, {"data": {"k": None, "n": "1"}})
     assert merged["data"] == {"n": "1"}
-    patched, _ = store.patch(configmaps, "shop", "a", JSON_PATCH, [
-        {"op": "add", "path": "/data/m", "value": "2"}, {"op": "remove", "path": "/data/n"},
-        {"op": "test", "path": "/data/m", "value": "2"},
-    ])
+    patched, _ = store.patch(
+        configmaps,
+        "shop",
+        "a",
+        JSON_PATCH,
+        [
+            {"op": "add", "path": "/data/m", "value": "2"},
+            {"op": "remove", "path": "/data/n"},
+            {"op": "test", "path": "/data/m", "value": "2"},
+        ],
+    )
     assert patched["data"] == {"m": "2"}
     strategic, _ = store.patch(configmaps, "shop", "a", STRATEGIC_MERGE_PATCH, {"data": {"x": "y"}})
     assert strategic["data"] == {"m": "2", "x": "y"}
@@ -201,8 +207,7 @@ def test_watch_from_now_and_replay(store: Store, configmaps: ResourceType) -> No
 
 def test_watch_selector_transitions(store: Store, configmaps: ResourceType) -> None:
     store.create(configmaps, "shop", _configmap("a", app="db"))
-    watcher = store.watch(configmaps, "shop", resource_version=str(store.resource_version),
-                          label_selector="app=web")
+    watcher = store.watch(configmaps, "shop", resource_version=str(store.resource_version), label_selector="app=web")
     store.patch(configmaps, "shop", "a", MERGE_PATCH, {"metadata": {"labels": {"app": "web"}}})
     store.patch(configmaps, "shop", "a", MERGE_PATCH, {"metadata": {"labels": {"app": "db"}}})
     assert _drain(watcher) == [("ADDED", "a"), ("DELETED", "a")]

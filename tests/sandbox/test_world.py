@@ -15,12 +15,31 @@ from console.sandbox.world_catalog import PEOPLE, subject_of
 NOW = datetime(2026, 7, 1, 12, 0, 0, tzinfo=UTC)
 # Kinds the core API serves (not from CRDs), with whether they are namespaced.
 BUILT_IN = {
-    "Namespace": False, "Node": False, "PersistentVolume": False, "StorageClass": False, "ClusterRole": False,
-    "ClusterRoleBinding": False, "CustomResourceDefinition": False,
-    "Pod": True, "Service": True, "ConfigMap": True, "Secret": True, "ServiceAccount": True, "Event": True,
-    "PersistentVolumeClaim": True, "Deployment": True, "ReplicaSet": True, "StatefulSet": True, "DaemonSet": True,
-    "Job": True, "CronJob": True, "Ingress": True, "NetworkPolicy": True, "EndpointSlice": True,
-    "PodDisruptionBudget": True, "RoleBinding": True,
+    "Namespace": False,
+    "Node": False,
+    "PersistentVolume": False,
+    "StorageClass": False,
+    "ClusterRole": False,
+    "ClusterRoleBinding": False,
+    "CustomResourceDefinition": False,
+    "Pod": True,
+    "Service": True,
+    "ConfigMap": True,
+    "Secret": True,
+    "ServiceAccount": True,
+    "Event": True,
+    "PersistentVolumeClaim": True,
+    "Deployment": True,
+    "ReplicaSet": True,
+    "StatefulSet": True,
+    "DaemonSet": True,
+    "Job": True,
+    "CronJob": True,
+    "Ingress": True,
+    "NetworkPolicy": True,
+    "EndpointSlice": True,
+    "PodDisruptionBudget": True,
+    "RoleBinding": True,
 }
 
 
@@ -125,13 +144,24 @@ def test_seeded_people_have_grants_except_the_newcomer(world):
         grant = grants[person.username]
         assert grant["spec"]["tier"] == person.tier
         assert grant["spec"]["user"]["keycloakSubject"] == subject_of(person.username)
-        bound = [item for item in world if item["kind"] in ("RoleBinding", "ClusterRoleBinding")
-                 and item["metadata"]["labels"].get("access.openova.io/useraccess") == person.username]
+        bound = [
+            item
+            for item in world
+            if item["kind"] in ("RoleBinding", "ClusterRoleBinding")
+            and item["metadata"]["labels"].get("access.openova.io/useraccess") == person.username
+        ]
         assert bound and len(bound) == len(grant["status"]["bindings"])
-        assert all({"kind": "User", "name": f"oidc:{person.username}", "apiGroup": "rbac.authorization.k8s.io"}
-                   in binding["subjects"] for binding in bound)
-    developer = [binding for binding in world if binding["kind"] == "RoleBinding"
-                 and binding["metadata"]["labels"].get("access.openova.io/useraccess") == "developer"]
+        assert all(
+            {"kind": "User", "name": f"oidc:{person.username}", "apiGroup": "rbac.authorization.k8s.io"}
+            in binding["subjects"]
+            for binding in bound
+        )
+    developer = [
+        binding
+        for binding in world
+        if binding["kind"] == "RoleBinding"
+        and binding["metadata"]["labels"].get("access.openova.io/useraccess") == "developer"
+    ]
     assert {binding["metadata"]["namespace"] for binding in developer} == {"acme-dev-wordpress", "acme-dev-billing"}
 
 
@@ -142,8 +172,11 @@ def test_tier_roles_exist(world):
 
 def test_pod_states_cover_what_the_console_shows(world):
     pods = [item for item in world if item["kind"] == "Pod"]
-    waiting = Counter(status["state"].get("waiting", {}).get("reason")
-                      for pod in pods for status in pod["status"].get("containerStatuses", ()))
+    waiting = Counter(
+        status["state"].get("waiting", {}).get("reason")
+        for pod in pods
+        for status in pod["status"].get("containerStatuses", ())
+    )
     assert waiting["CrashLoopBackOff"] >= 2 and waiting["ImagePullBackOff"] >= 1
     phases = Counter(pod["status"]["phase"] for pod in pods)
     assert phases["Succeeded"] >= 1 and phases["Running"] > 100
@@ -160,8 +193,12 @@ def test_cluster_shape(world):
     balancers = [item for item in world if item["kind"] == "Service" and item["spec"]["type"] == "LoadBalancer"]
     assert len(balancers) >= 2 and all(item["status"]["loadBalancer"]["ingress"] for item in balancers)
     releases = [item for item in world if item["kind"] == "HelmRelease"]
-    assert any(condition["reason"] == "RetriesExceeded" and condition["status"] == "False"
-               for release in releases for condition in release["status"]["conditions"] if condition["type"] == "Ready")
+    assert any(
+        condition["reason"] == "RetriesExceeded" and condition["status"] == "False"
+        for release in releases
+        for condition in release["status"]["conditions"]
+        if condition["type"] == "Ready"
+    )
 
 
 def test_claims_are_bound_to_existing_volumes(world):
@@ -185,10 +222,13 @@ def test_crds_are_real_manifests():
         assert sum(version["storage"] for version in spec["versions"]) == 1
         for version in spec["versions"]:
             assert version["schema"]["openAPIV3Schema"]["type"] == "object"
-    blueprint = next(item for item in custom_resource_definitions()
-                     if item["metadata"]["name"] == "blueprints.catalyst.openova.io")
-    assert [(version["name"], version["served"], version["storage"]) for version in blueprint["spec"]["versions"]] \
-        == [("v1alpha1", True, False), ("v1", True, True)]
+    blueprint = next(
+        item for item in custom_resource_definitions() if item["metadata"]["name"] == "blueprints.catalyst.openova.io"
+    )
+    assert [(version["name"], version["served"], version["storage"]) for version in blueprint["spec"]["versions"]] == [
+        ("v1alpha1", True, False),
+        ("v1", True, True),
+    ]
 
 
 def test_scaled_world_is_big_and_fast():
