@@ -40,7 +40,10 @@ def test_seeded_namespaces_are_listed_with_status_and_labels(page: Page, console
         expect(_row(page, name)).to_be_visible()
     acme = _row(page, "acme-prod-wordpress")
     expect(acme.get_by_test_id("cell-status")).to_have_text("Active")
-    expect(acme.get_by_test_id("label-chip").get_by_text("openova.io/organization=acme", exact=True)).to_be_visible()
+    expect(acme.get_by_test_id("label-chip")).to_have_count(3)
+    expect(acme.get_by_test_id("labels-more")).to_have_text(re.compile(r"^\+\d+$"))
+    acme.get_by_test_id("labels-more").hover()
+    expect(page.get_by_role("tooltip")).to_contain_text("openova.io/organization=acme")
 
 
 def test_created_namespace_appears_and_deleted_one_vanishes_without_reload(

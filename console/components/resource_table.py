@@ -7,17 +7,37 @@ import reflex as rx
 from console.components.tone_badge import tone_badge
 
 
+# Namespaces of a Sovereign carry a dozen labels; a row shows a few and a count, the tooltip shows all.
+_LABELS_SHOWN = 3
+
+
 def _labels_cell(labels: rx.Var[str]) -> rx.Component:
-    return rx.flex(
-        rx.foreach(
-            labels.split("\n"),
-            lambda label: rx.cond(
-                label != "",
-                rx.code(label, size="1", variant="soft", color_scheme="gray", data_testid="label-chip"),
+    every = labels.split("\n")
+    return rx.cond(
+        labels == "",
+        rx.text("—", color_scheme="gray"),
+        rx.tooltip(
+            rx.flex(
+                rx.foreach(
+                    every[:_LABELS_SHOWN],
+                    lambda label: rx.code(label, size="1", variant="soft", color_scheme="gray", data_testid="label-chip"),
+                ),
+                rx.cond(
+                    every.length() > _LABELS_SHOWN,
+                    rx.badge(
+                        "+",
+                        (every.length() - _LABELS_SHOWN).to_string(),
+                        variant="outline",
+                        color_scheme="gray",
+                        data_testid="labels-more",
+                    ),
+                ),
+                wrap="wrap",
+                gap="1",
+                max_width="640px",
             ),
+            content=labels,
         ),
-        wrap="wrap",
-        gap="1",
     )
 
 
@@ -27,10 +47,10 @@ def _cell(row: rx.Var[dict[str, str]], column: rx.Var[dict[str, str]]) -> rx.Com
     return rx.table.cell(
         rx.match(
             key,
-            ("name", rx.text(value, weight="medium", data_testid="cell-name")),
+            ("name", rx.text(value, weight="medium", white_space="nowrap", data_testid="cell-name")),
             ("status", tone_badge(value, row["tone"], data_testid="cell-status")),
             ("labels", _labels_cell(value)),
-            rx.text(value, color_scheme="gray"),
+            rx.text(value, color_scheme="gray", white_space="nowrap"),
         ),
         data_column=key,
     )
