@@ -134,7 +134,9 @@ def _demo(args: argparse.Namespace) -> int:
         try:
             wait_until_serving(url, process, timeout=args.start_timeout)
             print(f"Sovereign Console: {url}", flush=True)
-            print(f"Try: kubectl --kubeconfig {sandbox.kubeconfig_path} create namespace demo", flush=True)
+            kubectl = Path(sys.executable).with_name("kubectl")
+            kubectl_command = str(kubectl) if kubectl.exists() else "kubectl"
+            print(f"Try: {kubectl_command} --kubeconfig {sandbox.kubeconfig_path} create namespace demo", flush=True)
             return process.wait()
         except KeyboardInterrupt:
             return 0
