@@ -1,0 +1,1 @@
+"""Identity domain core: claims, sessions, safe redirects. No Reflex imports."""

@@ -1,0 +1,130 @@
+"""Server-side sessions: the browser holds only an opaque id; tokens and claims stay here.
+
+Two stores share one interface: SQLite (embedded default; survives a backend restart, shared by the
+processes of one host) and Redis (`REFLEX_REDIS_URL`, shared by every worker). Sessions are keyed by a
+hash of the cookie value, so a leaked store does not hand out usable cookies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import secrets
+import sqlite3
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+IDLE_TIMEOUT_SECONDS = 4 * 3600
+
+
+@dataclass(slots=True)
+class Session:
+    """One signed-in browser: its tokens (never sent to the browser) and when it was last used."""
+
+    access_token: str
+    refresh_token: str
+    id_token: str
+    access_expires_at: float  # epoch seconds
+    refresh_expires_at: float  # epoch seconds; 0 when the IdP did not say
+    claims: dict[str, Any] = field(default_factory=dict)  # validated access-token claims
+    created_at: float = field(default_factory=time.time)
+    last_seen: float = field(default_factory=time.time)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Session:
+        return cls(**json.loads(raw))
+
+
+def new_session_id() -> str:
+    """An unguessable cookie value (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def _key(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+class SessionStore(Protocol):
+    async def get(self, session_id: str) -> Session | None: ...
+
+    async def put(self, session_id: str, session: Session) -> None: ...
+
+    async def delete(self, session_id: str) -> None: ...
+
+
+class SqliteSessionStore:
+    """Sessions in a SQLite file; calls run in a thread so the event loop never waits on disk."""
+
+    def __init__(self, path: Path, idle_timeout: float = IDLE_TIMEOUT_SECONDS) -> None:
+        self._path = path
+        self._idle_timeout = idle_timeout
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as connection:
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, body TEXT NOT NULL, expires REAL NOT NULL)"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self._path, timeout=10, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+        return connection
+
+    def _get(self, key: str) -> Session | None:
+        with self._connect() as connection:
+            row = connection.execute("SELECT body, expires FROM sessions WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            if row[1] < time.time():
+                connection.execute("DELETE FROM sessions WHERE key = ?", (key,))
+                return None
+            return Session.from_json(row[0])
+
+    def _put(self, key: str, session: Session) -> None:
+        expires = session.last_seen + self._idle_timeout
+        with self._connect() as connection:
+            connection.execute(
+                "INSERT INTO sessions (key, body, expires) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET body = excluded.body, expires = excluded.expires",
+                (key, session.to_json(), expires),
+            )
+            connection.execute("DELETE FROM sessions WHERE expires < ?", (time.time(),))
+
+    def _delete(self, key: str) -> None:
+        with self._connect() as connection:
+            connection.execute("DELETE FROM sessions WHERE key = ?", (key,))
+
+    async def get(self, session_id: str) -> Session | None:
+        return await asyncio.to_thread(self._get, _key(session_id))
+
+    async def put(self, session_id: str, session: Session) -> None:
+        await asyncio.to_thread(self._put, _key(session_id), session)
+
+    async def delete(self, session_id: str) -> None:
+        await asyncio.to_thread(self._delete, _key(session_id))
+
+
+class RedisSessionStore:
+    """Sessions in Redis (the one Reflex uses for multi-worker state), expiring after the idle timeout."""
+
+    def __init__(self, url: str, idle_timeout: float = IDLE_TIMEOUT_SECONDS, prefix: str = "console:session:") -> None:
+        from redis import asyncio as redis_asyncio  # only needed when Redis is configured
+
+        self._redis = redis_asyncio.from_url(url)
+        self._idle_timeout = int(idle_timeout)
+        self._prefix = prefix
+
+    async def get(self, session_id: str) -> Session | None:
+        raw = await self._redis.get(self._prefix + _key(session_id))
+        return Session.from_json(raw) if raw else None
+
+    async def put(self, session_id: str, session: Session) -> None:
+        await self._redis.set(self._prefix + _key(session_id), session.to_json(), ex=self._idle_timeout)
+
+    async def delete(self, session_id: str) -> None:
+        await self._redis.delete(self._prefix + _key(session_id))
