@@ -49,20 +49,48 @@ class Settings:
     list_page_size: int
     # Longest pause between reconnect attempts of a broken watch.
     watch_max_backoff_seconds: float
+    # Keycloak realm URL (issuer); sign-in is impossible without it.
+    oidc_issuer: str
+    # The console's client at Keycloak.
+    oidc_client_id: str
+    oidc_client_secret: str
+    # The console's own origin as browsers reach it; the OIDC redirect URI is derived from it.
+    public_url: str
+    # Signs the short-lived cookie that carries OIDC state/nonce/PKCE during sign-in.
+    session_secret: str
+    # Where embedded state lives (the SQLite session store).
+    state_dir: str
+    # Origins allowed to frame the console (embedded mode); empty: only the console itself.
+    embed_allowed_origins: tuple[str, ...]
+    # How Kubernetes calls are made for a person: "impersonate" (default) or "token".
+    kube_auth: str
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Read the settings from the environment (cached: call `get_settings.cache_clear()` in tests)."""
     fqdn = os.environ.get("CONSOLE_SOVEREIGN_FQDN", "omantel.openova.cloud").strip()
+    port = _int("CONSOLE_PORT", 3000)
+    kube_auth = os.environ.get("CONSOLE_KUBE_AUTH", "impersonate").strip().lower() or "impersonate"
+    if kube_auth not in ("impersonate", "token"):
+        raise ValueError(f"CONSOLE_KUBE_AUTH must be 'impersonate' or 'token', got {kube_auth!r}")
+    origins = os.environ.get("EMBED_ALLOWED_ORIGINS", "")
     return Settings(
         kubeconfig=os.environ.get("CONSOLE_KUBECONFIG", os.environ.get("KUBECONFIG", "")).strip(),
         kube_context=os.environ.get("CONSOLE_KUBE_CONTEXT", "").strip(),
         sovereign_name=os.environ.get("CONSOLE_SOVEREIGN_NAME", "OpenOva Sovereign").strip(),
         sovereign_fqdn=fqdn,
         cluster_id=os.environ.get("CONSOLE_CLUSTER_ID", f"sovereign-{fqdn}").strip(),
-        port=_int("CONSOLE_PORT", 3000),
+        port=port,
         watch_grace_seconds=_float("CONSOLE_WATCH_GRACE_SECONDS", 30.0),
         list_page_size=_int("CONSOLE_LIST_PAGE_SIZE", 500),
         watch_max_backoff_seconds=_float("CONSOLE_WATCH_MAX_BACKOFF_SECONDS", 30.0),
+        oidc_issuer=os.environ.get("OIDC_ISSUER", "").strip().rstrip("/"),
+        oidc_client_id=os.environ.get("OIDC_CLIENT_ID", "sovereign-console").strip(),
+        oidc_client_secret=os.environ.get("OIDC_CLIENT_SECRET", "").strip(),
+        public_url=os.environ.get("CONSOLE_PUBLIC_URL", f"http://localhost:{port}").strip().rstrip("/"),
+        session_secret=os.environ.get("CONSOLE_SESSION_SECRET", "").strip(),
+        state_dir=os.environ.get("CONSOLE_STATE_DIR", "var/console").strip(),
+        embed_allowed_origins=tuple(origin.strip().rstrip("/") for origin in origins.split(",") if origin.strip()),
+        kube_auth=kube_auth,
     )

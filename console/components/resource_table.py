@@ -6,7 +6,6 @@ import reflex as rx
 
 from console.components.tone_badge import tone_badge
 
-
 # Namespaces of a Sovereign carry a dozen labels; a row shows a few and a count, the tooltip shows all.
 _LABELS_SHOWN = 3
 
@@ -20,7 +19,9 @@ def _labels_cell(labels: rx.Var[str]) -> rx.Component:
             rx.flex(
                 rx.foreach(
                     every[:_LABELS_SHOWN],
-                    lambda label: rx.code(label, size="1", variant="soft", color_scheme="gray", data_testid="label-chip"),
+                    lambda label: rx.code(
+                        label, size="1", variant="soft", color_scheme="gray", data_testid="label-chip"
+                    ),
                 ),
                 rx.cond(
                     every.length() > _LABELS_SHOWN,

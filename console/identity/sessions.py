@@ -8,11 +8,14 @@ hash of the cookie value, so a leaked store does not hand out usable cookies.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import secrets
 import sqlite3
 import time
+import weakref
+from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -57,6 +60,26 @@ class SessionStore(Protocol):
 
     async def delete(self, session_id: str) -> None: ...
 
+    def refresh_lock(self, session_id: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """Held while a session's tokens are refreshed, by every process sharing the store."""
+        ...
+
+
+class _LocalLocks:
+    """One asyncio lock per session, for stores that only one process uses; unused locks are dropped."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        async with lock:
+            yield
+
 
 class SqliteSessionStore:
     """Sessions in a SQLite file; calls run in a thread so the event loop never waits on disk."""
@@ -64,6 +87,7 @@ class SqliteSessionStore:
     def __init__(self, path: Path, idle_timeout: float = IDLE_TIMEOUT_SECONDS) -> None:
         self._path = path
         self._idle_timeout = idle_timeout
+        self._locks = _LocalLocks()
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as connection:
             connection.execute(
@@ -108,6 +132,9 @@ class SqliteSessionStore:
     async def delete(self, session_id: str) -> None:
         await asyncio.to_thread(self._delete, _key(session_id))
 
+    def refresh_lock(self, session_id: str) -> contextlib.AbstractAsyncContextManager[None]:
+        return self._locks.hold(_key(session_id))
+
 
 class RedisSessionStore:
     """Sessions in Redis (the one Reflex uses for multi-worker state), expiring after the idle timeout."""
@@ -128,3 +155,7 @@ class RedisSessionStore:
 
     async def delete(self, session_id: str) -> None:
         await self._redis.delete(self._prefix + _key(session_id))
+
+    def refresh_lock(self, session_id: str) -> contextlib.AbstractAsyncContextManager[None]:
+        # A Redis lock, so two workers never refresh one session at once (Keycloak rotates refresh tokens).
+        return self._redis.lock(f"{self._prefix}lock:{_key(session_id)}", timeout=30, blocking_timeout=30)

@@ -16,6 +16,7 @@ from typing import Any
 import aiohttp
 from kubernetes.aio import client as aio_client
 from kubernetes.aio import config as aio_config
+from multidict import CIMultiDict
 
 from console.settings import Settings
 
@@ -61,11 +62,35 @@ class ResourcePath:
         return f"{root}/{self.plural}"
 
 
-class KubeApi:
-    """JSON requests and watch streams against one API server, as one identity."""
+@dataclass(frozen=True, slots=True)
+class ActingAs:
+    """Whose authority a request carries: impersonation of a person, or that person's own bearer token."""
 
-    def __init__(self, api_client: aio_client.ApiClient) -> None:
+    user: str = ""  # Impersonate-User
+    groups: tuple[str, ...] = ()  # one Impersonate-Group header each (a comma-joined header is ONE group)
+    bearer_token: str = ""  # replaces the console's own credentials (CONSOLE_KUBE_AUTH=token)
+
+    def headers(self) -> list[tuple[str, str]]:
+        if self.bearer_token:
+            return [("Authorization", f"Bearer {self.bearer_token}")]
+        if not self.user:
+            return []
+        return [("Impersonate-User", self.user), *(("Impersonate-Group", group) for group in self.groups)]
+
+
+class KubeApi:
+    """JSON requests and watch streams against one API server, as one identity.
+
+    `as_person()` gives a view that shares the connection pool but acts as someone else; the console's
+    own identity (service account) is only used by the shared watch cache.
+    """
+
+    def __init__(self, api_client: aio_client.ApiClient, acting_as: ActingAs | None = None) -> None:
         self._api_client = api_client
+        self._acting_as = acting_as or ActingAs()
+
+    def as_person(self, acting_as: ActingAs) -> KubeApi:
+        return KubeApi(self._api_client, acting_as)
 
     @classmethod
     async def connect(cls, settings: Settings) -> KubeApi:
@@ -94,7 +119,14 @@ class KubeApi:
     async def close(self) -> None:
         await self._api_client.close()
 
-    async def _request(self, method: str, path: str, query: Mapping[str, Any] | None, timeout: float | None) -> Any:
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, Any] | None,
+        timeout: float | None,
+        body: JsonObject | None = None,
+    ) -> Any:
         method_, url, headers, _, _ = await self._api_client.param_serialize(
             method=method,
             resource_path=path,
@@ -102,20 +134,37 @@ class KubeApi:
             header_params={"Accept": "application/json"},
             auth_settings=["BearerToken"],
         )
+        # A multidict, so several Impersonate-Group headers can travel in one request.
+        multi_headers = CIMultiDict(headers)
+        for name, value in self._acting_as.headers():
+            if name == "Authorization":
+                multi_headers[name] = value
+            else:
+                multi_headers.add(name, value)
+        headers = multi_headers
         try:
             return await self._api_client.call_api(
-                method_, url, header_params=headers, _request_timeout=timeout, _preload_content=False
+                method_, url, header_params=headers, body=body, _request_timeout=timeout, _preload_content=False
             )
         except (OSError, aiohttp.ClientError) as error:
             raise KubeApiError(0, "ConnectionError", f"cannot reach the API server: {error}") from error
 
     async def get(self, path: str, query: Mapping[str, Any] | None = None) -> JsonObject:
         """GET a JSON document; raises `KubeApiError` on a non-2xx answer."""
-        response = await self._request("GET", path, query, timeout=60)
-        body = await response.read()
+        return await self._json("GET", path, query)
+
+    async def post(self, path: str, body: JsonObject, query: Mapping[str, Any] | None = None) -> JsonObject:
+        """POST a JSON document; raises `KubeApiError` on a non-2xx answer."""
+        return await self._json("POST", path, query, body)
+
+    async def _json(
+        self, method: str, path: str, query: Mapping[str, Any] | None, body: JsonObject | None = None
+    ) -> JsonObject:
+        response = await self._request(method, path, query, timeout=60, body=body)
+        raw = await response.read()
         if not 200 <= response.status < 300:
-            raise KubeApiError.from_body(response.status, body)
-        document = json.loads(body)
+            raise KubeApiError.from_body(response.status, raw)
+        document = json.loads(raw)
         if not isinstance(document, dict):
             raise KubeApiError(response.status, "InvalidResponse", "the API server did not answer with an object")
         return document

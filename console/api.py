@@ -1,0 +1,50 @@
+"""Every HTTP route and ASGI middleware the console adds to Reflex's backend, joined in one place."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp
+
+from console.identity.guard import ConsoleGuard
+from console.identity.routes import SESSION_COOKIE, IdentityRoutes
+from console.identity.runtime import is_signed_in, login_cookie_secret, session_service
+from console.settings import get_settings
+
+
+def build_routes() -> Starlette:
+    """Our routes; Reflex mounts its own app behind them."""
+    settings = get_settings()
+    embedded = bool(settings.embed_allowed_origins)
+    routes = IdentityRoutes(session_service(), public_url=settings.public_url, embedded=embedded)
+    return Starlette(
+        routes=routes.routes,
+        middleware=[
+            # Carries OIDC state, nonce and PKCE verifier between /login and /auth/callback only.
+            Middleware(
+                SessionMiddleware,
+                secret_key=login_cookie_secret(),
+                session_cookie="console_login",
+                max_age=600,
+                same_site="none" if embedded else "lax",
+                https_only=settings.public_url.startswith("https://") or embedded,
+            )
+        ],
+    )
+
+
+def guard(app: ASGIApp) -> ASGIApp:
+    settings = get_settings()
+    return ConsoleGuard(
+        app,
+        public_url=settings.public_url,
+        allowed_origins=settings.embed_allowed_origins,
+        signed_in=is_signed_in,
+        session_cookie=SESSION_COOKIE,
+    )
+
+
+def api_transformers() -> list[Starlette | object]:
+    """For `rx.App(api_transformer=...)`: our routes first, then the guard around everything."""
+    return [build_routes(), guard]

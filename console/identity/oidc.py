@@ -1,0 +1,139 @@
+"""The console as an OpenID Connect client of Keycloak (authorization code + PKCE, run by the backend)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.starlette_client import OAuth
+from joserfc import jwt
+from joserfc.errors import InvalidKeyIdError, JoseError
+from joserfc.jwk import KeySet
+
+from console.identity.sessions import Session
+
+SCOPE = "openid profile email"
+
+
+class SignInError(Exception):
+    """Sign-in could not complete; `message` is shown to the person in plain words."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class SessionExpired(Exception):
+    """The IdP no longer honours the session's refresh token: the person must sign in again."""
+
+
+@dataclass(frozen=True, slots=True)
+class OidcConfig:
+    issuer: str  # e.g. https://keycloak.example/realms/sovereign
+    client_id: str
+    client_secret: str
+    redirect_uri: str  # <console origin>/auth/callback
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, OAuthError):
+        if error.error == "mismatching_state":
+            return "state mismatch — possible CSRF; please sign in again"
+        if error.error in ("invalid_grant", "login_required"):
+            return "Your sign-in expired; please sign in again"
+        return f"Keycloak refused the sign-in: {error.description or error.error}"
+    return "Keycloak is unreachable"
+
+
+class OidcClient:
+    """Runs the code flow against one issuer and validates what comes back."""
+
+    def __init__(self, config: OidcConfig) -> None:
+        self.config = config
+        self._oauth = OAuth()
+        self._client = self._oauth.register(
+            "keycloak",
+            client_id=config.client_id,
+            client_secret=config.client_secret,
+            server_metadata_url=f"{config.issuer}/.well-known/openid-configuration",
+            client_kwargs={"scope": SCOPE, "code_challenge_method": "S256"},
+        )
+
+    async def login_redirect(self, request: Any) -> Any:
+        """A redirect to Keycloak's authorization endpoint (state, nonce and PKCE kept in the login cookie)."""
+        try:
+            return await self._client.authorize_redirect(request, self.config.redirect_uri)
+        except Exception as error:  # discovery failed: IdP down or misconfigured
+            raise SignInError(_describe(error)) from error
+
+    async def complete_login(self, request: Any) -> Session:
+        """Exchange the callback's code for tokens; validate the id_token (authlib) and the access token."""
+        try:
+            token = await self._client.authorize_access_token(request)
+        except OAuthError as error:
+            raise SignInError(_describe(error)) from error
+        except Exception as error:
+            raise SignInError(_describe(error)) from error
+        claims = await self.verify_access_token(token["access_token"])
+        return self._session_from(token, claims)
+
+    async def refresh(self, session: Session) -> Session:
+        """Trade the refresh token for new tokens (Keycloak rotates the refresh token each time)."""
+        try:
+            token = await self._client.fetch_access_token(
+                grant_type="refresh_token", refresh_token=session.refresh_token
+            )
+        except OAuthError as error:
+            raise SessionExpired(str(error)) from error
+        claims = await self.verify_access_token(token["access_token"])
+        refreshed = self._session_from(token, claims)
+        refreshed.id_token = refreshed.id_token or session.id_token
+        refreshed.created_at = session.created_at
+        return refreshed
+
+    async def logout_url(self, id_token: str, post_logout_redirect_uri: str) -> str:
+        metadata = await self._client.load_server_metadata()
+        endpoint = metadata.get("end_session_endpoint")
+        if not endpoint:
+            return post_logout_redirect_uri
+        query = urlencode(
+            {
+                "id_token_hint": id_token,
+                "post_logout_redirect_uri": post_logout_redirect_uri,
+                "client_id": self.config.client_id,
+            }
+        )
+        return f"{endpoint}?{query}"
+
+    async def verify_access_token(self, access_token: str) -> dict[str, Any]:
+        """Signature (JWKS, refetched once on an unknown `kid`), issuer and expiry of an access token."""
+        try:
+            keys = KeySet.import_key_set(await self._client.fetch_jwk_set())
+            try:
+                decoded = jwt.decode(access_token, keys)
+            except InvalidKeyIdError:
+                keys = KeySet.import_key_set(await self._client.fetch_jwk_set(force=True))
+                decoded = jwt.decode(access_token, keys)
+            jwt.JWTClaimsRegistry(
+                iss={"essential": True, "value": self.config.issuer},
+                sub={"essential": True},
+                exp={"essential": True},
+            ).validate(decoded.claims)
+        except JoseError as error:
+            raise SignInError(f"Keycloak sent an access token the console cannot trust: {error}") from error
+        return dict(decoded.claims)
+
+    @staticmethod
+    def _session_from(token: dict[str, Any], claims: dict[str, Any]) -> Session:
+        now = time.time()
+        return Session(
+            access_token=token["access_token"],
+            refresh_token=token.get("refresh_token", ""),
+            id_token=token.get("id_token", ""),
+            access_expires_at=float(token.get("expires_at") or now + float(token.get("expires_in") or 300)),
+            refresh_expires_at=now + float(token["refresh_expires_in"]) if token.get("refresh_expires_in") else 0.0,
+            claims=claims,
+        )

@@ -1,0 +1,38 @@
+"""Plain-words HTML pages the sign-in routes answer with when something goes wrong."""
+
+from __future__ import annotations
+
+from html import escape
+
+from starlette.responses import HTMLResponse
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title} · Sovereign Console</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body {{ font-family: system-ui, sans-serif; background: #f6f7f9; color: #1f2328; display: grid;
+       place-items: center; min-height: 100vh; margin: 0; }}
+main {{ background: #fff; border: 1px solid #d0d7de; border-radius: 10px; padding: 28px 32px; max-width: 460px; }}
+h1 {{ font-size: 1.2rem; margin: 0 0 8px; }} p {{ color: #57606a; line-height: 1.5; }}
+a {{ display: inline-block; margin-top: 8px; background: #0d9488; color: #fff; padding: 8px 14px;
+     border-radius: 6px; text-decoration: none; }}
+@media (prefers-color-scheme: dark) {{ body {{ background: #0d1117; color: #e6edf3; }}
+  main {{ background: #161b22; border-color: #30363d; }} p {{ color: #8b949e; }} }}
+</style></head>
+<body><main data-testid="auth-message"><h1>{title}</h1><p>{message}</p>
+<a href="{action_href}" data-testid="auth-action">{action_label}</a></main></body></html>"""
+
+
+def message_page(
+    title: str, message: str, *, status: int = 400, action_href: str = "/login", action_label: str = "Sign in again"
+) -> HTMLResponse:
+    return HTMLResponse(
+        _PAGE.format(
+            title=escape(title),
+            message=escape(message),
+            action_href=escape(action_href, quote=True),
+            action_label=escape(action_label),
+        ),
+        status_code=status,
+        headers={"Cache-Control": "no-store"},
+    )

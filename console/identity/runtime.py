@@ -1,0 +1,58 @@
+"""The process-wide session service, built from the settings on first use."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from console.identity.claims import Identity
+from console.identity.oidc import OidcClient, OidcConfig
+from console.identity.routes import session_id_from_cookie_header
+from console.identity.service import SessionService
+from console.identity.sessions import RedisSessionStore, SessionStore, SqliteSessionStore
+from console.settings import Settings, get_settings
+
+
+class SignInNotConfigured(RuntimeError):
+    """OIDC_ISSUER is not set: nobody can sign in."""
+
+
+def _store(settings: Settings) -> SessionStore:
+    redis_url = os.environ.get("REFLEX_REDIS_URL", "").strip()
+    if redis_url:
+        return RedisSessionStore(redis_url)
+    return SqliteSessionStore(Path(settings.state_dir) / "sessions.db")
+
+
+@lru_cache(maxsize=1)
+def session_service() -> SessionService:
+    settings = get_settings()
+    if not settings.oidc_issuer:
+        raise SignInNotConfigured("sign-in is not configured: set OIDC_ISSUER to the Keycloak realm URL")
+    oidc = OidcClient(
+        OidcConfig(
+            issuer=settings.oidc_issuer,
+            client_id=settings.oidc_client_id,
+            client_secret=settings.oidc_client_secret,
+            redirect_uri=f"{settings.public_url}/auth/callback",
+        )
+    )
+    return SessionService(_store(settings), oidc)
+
+
+@lru_cache(maxsize=1)
+def login_cookie_secret() -> str:
+    """Signs the sign-in cookie; random per process unless CONSOLE_SESSION_SECRET is set (needed for >1 worker)."""
+    return get_settings().session_secret or secrets.token_urlsafe(32)
+
+
+async def identity_from_cookie_header(cookie_header: str) -> Identity | None:
+    """The signed-in person behind a raw Cookie header (refreshing their tokens when due), else None."""
+    resolved = await session_service().resolve(session_id_from_cookie_header(cookie_header))
+    return resolved[1] if resolved else None
+
+
+async def is_signed_in(session_id: str) -> bool:
+    return await session_service().resolve(session_id) is not None

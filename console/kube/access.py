@@ -1,0 +1,111 @@
+"""What a person may see: SelfSubjectAccessReviews made as that person, cached briefly.
+
+The shared watch cache is filled as the console; everything served from it to a person passes here first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from console.kube.api import KubeApi, KubeApiError
+
+REVIEW_TTL_SECONDS = 60.0
+_REVIEWS_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+_RULES_REVIEWS_PATH = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"
+# Every signed-in user may create reviews about themselves; that alone does not make a namespace theirs.
+_SELF_REVIEW_GROUPS = frozenset({"authorization.k8s.io", "authentication.k8s.io"})
+_READ_VERBS = frozenset({"get", "list", "watch", "*"})
+
+
+@dataclass(frozen=True, slots=True)
+class AccessQuestion:
+    verb: str
+    resource: str
+    group: str = ""
+    namespace: str = ""  # empty: cluster-wide
+    name: str = ""
+    subresource: str = ""
+
+    def review(self) -> dict:
+        attributes = {"verb": self.verb, "group": self.group, "resource": self.resource}
+        for key in ("namespace", "name", "subresource"):
+            if getattr(self, key):
+                attributes[key] = getattr(self, key)
+        return {
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SelfSubjectAccessReview",
+            "spec": {"resourceAttributes": attributes},
+        }
+
+
+class AccessReviews:
+    """Answers "may this person do X?" with the API server's own authorizer, cached ≤ 60 s per person."""
+
+    def __init__(self, ttl_seconds: float = REVIEW_TTL_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._answers: dict[tuple[str, AccessQuestion], tuple[float, bool]] = {}
+        self._namespace_reads: dict[tuple[str, str], tuple[float, bool]] = {}
+
+    async def allowed(self, api: KubeApi, person: str, question: AccessQuestion) -> bool:
+        """`api` must act as the person; `person` keys the cache (their Kubernetes user name)."""
+        key = (person, question)
+        cached = self._answers.get(key)
+        now = self._clock()
+        if cached and cached[0] > now:
+            return cached[1]
+        try:
+            answer = await api.post(_REVIEWS_PATH, question.review())
+            allowed = bool((answer.get("status") or {}).get("allowed"))
+        except KubeApiError:
+            # No answer is no permission; the next look asks again rather than trusting a failure for a minute.
+            return False
+        self._answers[key] = (now + self._ttl, allowed)
+        if len(self._answers) > 50_000:
+            self._forget_expired(now)
+        return allowed
+
+    def _forget_expired(self, now: float) -> None:
+        for key in [key for key, (expires, _) in self._answers.items() if expires <= now]:
+            del self._answers[key]
+
+    async def visible_namespaces(self, api: KubeApi, person: str, namespaces: Iterable[str]) -> set[str]:
+        """The namespaces a person may see: all when they may list namespaces, else those they may read in.
+
+        A person bound only inside some namespaces (a RoleBinding, e.g. a developer auto-scoped to
+        `env-type=dev`) cannot list namespaces, yet must still find theirs: a SelfSubjectRulesReview per
+        namespace tells whether they may read anything there.
+        """
+        names = list(namespaces)
+        if await self.allowed(api, person, AccessQuestion("list", "namespaces")):
+            return set(names)
+        answers = await asyncio.gather(*(self._reads_in(api, person, name) for name in names))
+        return {name for name, readable in zip(names, answers, strict=True) if readable}
+
+    async def _reads_in(self, api: KubeApi, person: str, namespace: str) -> bool:
+        key = (person, namespace)
+        cached = self._namespace_reads.get(key)
+        now = self._clock()
+        if cached and cached[0] > now:
+            return cached[1]
+        try:
+            answer = await api.post(
+                _RULES_REVIEWS_PATH,
+                {
+                    "apiVersion": "authorization.k8s.io/v1",
+                    "kind": "SelfSubjectRulesReview",
+                    "spec": {"namespace": namespace},
+                },
+            )
+        except KubeApiError:
+            return False
+        rules = (answer.get("status") or {}).get("resourceRules") or []
+        readable = any(
+            _READ_VERBS & set(rule.get("verbs") or ()) and not set(rule.get("apiGroups") or ()) <= _SELF_REVIEW_GROUPS
+            for rule in rules
+        )
+        self._namespace_reads[key] = (now + self._ttl, readable)
+        return readable
