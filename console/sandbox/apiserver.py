@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
 
-from console.sandbox import discovery, errors, handlers
-from console.sandbox.auth import Attributes, User, authenticate, forbidden_error
+from console.sandbox import discovery, errors, handlers, metrics, reviews
+from console.sandbox.auth import Attributes, User, authenticate_request, forbidden_error, impersonate
 from console.sandbox.cluster import Cluster
 from console.sandbox.conversions import storage_resource
 from console.sandbox.errors import ApiError
+from console.sandbox.exec import refuse_without_upgrade, serve_websocket
+from console.sandbox.logs import serve_log
 from console.sandbox.resources import ResourceType
 from console.sandbox.responses import RequestContext, error_response, json_response
-from console.sandbox.subresources import SUBRESOURCE_HANDLERS
+from console.sandbox.subresources import SUBRESOURCE_HANDLERS, register_subresource
 
 __all__ = ["create_app"]
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 _PUBLIC_PATHS = {"/healthz", "/livez", "/readyz", "/version"}
+# Serves the sandbox-only admin paths (`/sandbox/...`) for an authenticated caller.
+AdminHandler = Callable[[Request, User], Awaitable[Response]]
 
 
 def _not_found() -> ApiError:
@@ -63,21 +69,46 @@ class _ApiServer:
         self.cluster = cluster
         self.anonymous = anonymous
         self.server_address = server_address
+        self.admin: AdminHandler | None = None
+
+    async def identify(self, connection: HTTPConnection, path: str) -> User:
+        """Who an HTTP or WebSocket request acts as: its token's user, after impersonation."""
+        authorization = connection.headers.get("authorization")
+        if path in _PUBLIC_PATHS and not authorization:
+            user = self.anonymous or User("system:anonymous", ("system:unauthenticated",))
+        else:
+            user = await authenticate_request(
+                authorization, self.cluster.tokens, self.anonymous, self.cluster.token_verifier
+            )
+        return impersonate(connection.headers, user, self.cluster.authorize)
+
+    async def handle_websocket(self, websocket: WebSocket) -> None:
+        """exec/attach streams; any error before the upgrade is answered as a Status (non-101)."""
+        path = websocket.url.path.rstrip("/") or "/"
+        try:
+            user = await self.identify(websocket, path)
+            await serve_websocket(websocket, self.cluster, user, path)
+        except ApiError as error:
+            await websocket.send_denial_response(error_response(error))
 
     async def handle(self, request: Request) -> Response:
         try:
             path = request.url.path.rstrip("/") or "/"
-            authorization = request.headers.get("authorization")
-            if path in _PUBLIC_PATHS and not authorization:
-                user = self.anonymous or User("system:anonymous", ("system:unauthenticated",))
-            else:
-                user = authenticate(authorization, self.cluster.tokens, self.anonymous)
+            user = await self.identify(request, path)
+            if self.admin is not None and path.startswith("/sandbox/"):
+                return await self.admin(request, user)
             return await self._route(request, path, user)
         except ApiError as error:
             return error_response(error)
 
     async def _route(self, request: Request, path: str, user: User) -> Response:
         catalogue = self.cluster.catalogue
+        parts = path.strip("/").split("/")
+        if not ((parts[0] == "api" and len(parts) > 2) or (parts[0] == "apis" and len(parts) > 3)):
+            # Discovery, OpenAPI, version and health are non-resource URLs, authorized by path.
+            attributes = Attributes(request.method.lower(), path=path)
+            if not self.cluster.authorize(user, attributes).allowed:
+                raise forbidden_error(user, attributes)
         if path in ("/healthz", "/livez", "/readyz"):
             return PlainTextResponse("ok")
         if path == "/version":
@@ -87,7 +118,6 @@ class _ApiServer:
             return Response(b"", media_type="application/octet-stream")
         if path == "/openapi/v3":
             return json_response({"paths": {}})
-        parts = path.strip("/").split("/")
         if parts[0] == "api":
             if len(parts) == 1:
                 return json_response(discovery.api_versions(self.server_address))
@@ -115,9 +145,14 @@ class _ApiServer:
     async def _resource_request(self, request: Request, user: User, target: _Target) -> Response:
         resource = target.resource
         table = handlers.item if target.name else handlers.collection
-        if request.method not in table:
+        if request.method == "POST" and target.subresource and target.name:
+            verb, handler = "create", handlers.item["GET"][1]  # replaced by the subresource's handler below
+        elif request.method not in table:
             raise errors.method_not_allowed(request.method, resource.plural, resource.group)
-        verb, handler = table[request.method]
+        else:
+            verb, handler = table[request.method]
+        handler = reviews.HANDLERS.get(resource.storage_key, handler)
+        handler = metrics.HANDLERS.get(resource.storage_key, handler)
         if verb == "list" and request.query_params.get("watch", "").lower() in ("true", "1"):
             verb = "watch"
         if target.subresource:
@@ -160,13 +195,31 @@ class _ApiServer:
         return await handler(context)
 
 
-def create_app(cluster: Cluster, *, anonymous: User | None = None, server_address: str = "127.0.0.1:6443") -> Starlette:
+def create_app(
+    cluster: Cluster,
+    *,
+    anonymous: User | None = None,
+    server_address: str = "127.0.0.1:6443",
+    admin: AdminHandler | None = None,
+) -> Starlette:
     """An ASGI app serving `cluster`.
 
     Args:
         cluster: the state to serve.
         anonymous: who requests without a token act as; None answers them 401 (the HTTPS listener).
         server_address: host:port reported by `/api` discovery.
+        admin: serves the sandbox-only admin paths under `/sandbox/` (fault injection), given the caller.
     """
+    reviews.install(cluster.catalogue)
+    metrics.install(cluster.catalogue)
+    register_subresource("log", serve_log)
+    register_subresource("exec", refuse_without_upgrade)
+    register_subresource("attach", refuse_without_upgrade)
     server = _ApiServer(cluster, anonymous, server_address)
-    return Starlette(routes=[Route("/{path:path}", server.handle, methods=_METHODS)])
+    server.admin = admin
+    return Starlette(
+        routes=[
+            Route("/{path:path}", server.handle, methods=_METHODS),
+            WebSocketRoute("/{path:path}", server.handle_websocket),
+        ]
+    )

@@ -6,8 +6,8 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from console.sandbox import customresources
-from console.sandbox.auth import Attributes, Authorizer, Decision, User, allow_all
+from console.sandbox import customresources, rbac
+from console.sandbox.auth import Attributes, Authorizer, Decision, TokenVerifier, User
 from console.sandbox.conversions import storage_resource, to_storage
 from console.sandbox.resources import Catalogue, ResourceType
 from console.sandbox.store import Store
@@ -36,6 +36,33 @@ class _NamespaceStrategy:
         status["phase"] = "Terminating" if metadata.get("deletionTimestamp") else "Active"
 
 
+class _PodStrategy:
+    """A created pod starts Pending with a QoS class, as the real registry defaults it; the kubelet does the rest."""
+
+    def prepare_create(self, resource: ResourceType, obj: dict[str, Any]) -> None:
+        status = obj.get("status")
+        if not isinstance(status, dict) or not status:
+            obj["status"] = {"phase": "Pending", "qosClass": _qos_class(obj.get("spec") or {})}
+
+    def prepare_update(self, resource: ResourceType, old: dict[str, Any], new: dict[str, Any]) -> None:
+        if not new.get("status"):
+            new["status"] = old.get("status") or {"phase": "Pending"}
+
+
+def _qos_class(spec: dict[str, Any]) -> str:
+    containers = [*(spec.get("containers") or []), *(spec.get("initContainers") or [])]
+    resources = [container.get("resources") or {} for container in containers]
+    if not any(item.get("requests") or item.get("limits") for item in resources):
+        return "BestEffort"
+    guaranteed = all(
+        (item.get("limits") or {}).get(name) and (item.get("requests") or item.get("limits") or {}).get(name)
+        == (item.get("limits") or {}).get(name)
+        for item in resources
+        for name in ("cpu", "memory")
+    )
+    return "Guaranteed" if guaranteed else "Burstable"
+
+
 class Cluster:
     """Everything a request handler needs; mutate only on the server's event loop once serving."""
 
@@ -43,15 +70,19 @@ class Cluster:
         self,
         *,
         tokens: dict[str, User] | None = None,
-        authorizer: Authorizer = allow_all,
+        authorizer: Authorizer | None = None,
         history_size: int = 10_000,
     ):
         self.catalogue = Catalogue.builtin()
         self.store = Store(self.catalogue, history_size=history_size)
         self.store.register_strategy("/namespaces", _NamespaceStrategy())
+        self.store.register_strategy("/pods", _PodStrategy())
         customresources.install(self.store)
         self.tokens: dict[str, User] = dict(tokens or {})
-        self.authorizer = authorizer
+        # RBAC over the store's roles and bindings unless a test supplies its own (auth.allow_all).
+        self.authorizer: Authorizer = authorizer or rbac.RbacAuthorizer(self.store)
+        # Bearer tokens that are not static ones go here (an `oidc.OidcVerifier`); None: static tokens only.
+        self.token_verifier: TokenVerifier | None = None
 
     def authorize(self, user: User, attributes: Attributes) -> Decision:
         return self.authorizer(user, attributes)
@@ -77,6 +108,8 @@ class Cluster:
             self._resolve_owners(manifest)
             self.store.load(storage_resource(self.catalogue, resource), to_storage(resource, manifest))
             count += 1
+        # A real API server bootstraps these itself; a world need not bring them.
+        rbac.install_defaults(self.store)
         return count
 
     def _resolve_owners(self, manifest: dict[str, Any]) -> None:

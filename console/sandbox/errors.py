@@ -13,6 +13,8 @@ __all__ = [
     "forbidden",
     "invalid",
     "method_not_allowed",
+    "namespace_terminating",
+    "precondition_failed",
     "not_found",
     "qualified",
     "status_body",
@@ -85,13 +87,41 @@ def conflict(plural: str, group: str, name: str) -> ApiError:
 
 
 def invalid(kind: str, group: str, name: str, causes: list[dict[str, str]]) -> ApiError:
-    """422 Invalid; each cause is {reason, message, field} and the message lists `field: message`."""
+    """422 Invalid; causes are {reason, message, field}; the message names `Kind.group` and lists `field: message`."""
     summary = ", ".join(f"{cause['field']}: {cause['message']}" for cause in causes)
     if len(causes) > 1:
         summary = f"[{summary}]"
     details = _details(name, group, kind)
     details["causes"] = causes
-    return ApiError(422, "Invalid", f'{kind} "{name}" is invalid: {summary}', details)
+    qualified_kind = f"{kind}.{group}" if group else kind
+    return ApiError(422, "Invalid", f'{qualified_kind} "{name}" is invalid: {summary}', details)
+
+
+def namespace_terminating(plural: str, group: str, name: str, namespace: str) -> ApiError:
+    """403 for a create in a namespace being deleted (the NamespaceLifecycle admission plugin)."""
+    message = (
+        f'{qualified(plural, group)} "{name}" is forbidden: unable to create new content in namespace {namespace} '
+        "because it is being terminated"
+    )
+    details = _details(name, group, plural)
+    details["causes"] = [
+        {
+            "reason": "NamespaceTerminating",
+            "message": f"namespace {namespace} is being terminated",
+            "field": "metadata.namespace",
+        }
+    ]
+    return ApiError(403, "Forbidden", message, details)
+
+
+def precondition_failed(plural: str, group: str, name: str, label: str, wanted: str, actual: str) -> ApiError:
+    """409 for a delete whose preconditions (uid, resourceVersion) do not hold."""
+    error = conflict(plural, group, name)
+    error.message = (
+        f'Operation cannot be fulfilled on {qualified(plural, group)} "{name}": Precondition failed: '
+        f"{label} in precondition: {wanted}, {label} in object meta: {actual}"
+    )
+    return error
 
 
 def bad_request(message: str) -> ApiError:

@@ -9,9 +9,11 @@ from typing import Any
 from starlette.responses import Response, StreamingResponse
 
 from console.sandbox import errors
+from console.sandbox.apply import default_manager
 from console.sandbox.conversions import to_storage, to_view
-from console.sandbox.objects import now_rfc3339
+from console.sandbox.deletion import PROPAGATION_POLICIES
 from console.sandbox.patches import APPLY_PATCH, PATCHERS
+from console.sandbox.protobuf import PROTOBUF
 from console.sandbox.responses import RequestContext, dumps, json_response, read_body, success_status
 from console.sandbox.tables import table, wants_table
 
@@ -19,6 +21,11 @@ __all__ = ["collection", "item", "BOOKMARK_INTERVAL_SECONDS"]
 
 # How often an idle watch with allowWatchBookmarks=true gets a BOOKMARK (the real server: about a minute).
 BOOKMARK_INTERVAL_SECONDS = 5.0
+# Encoded watch events by (apiVersion, plural, type, resourceVersion), oldest evicted first; stored objects are
+# never mutated in place, so one version always encodes the same.
+_ENCODED_EVENTS: dict[tuple[str, str, str, str | None], bytes] = {}
+_ENCODED_EVENTS_SIZE = 8192
+_EVENTS_PER_CHUNK = 256
 
 
 def _integer(context: RequestContext, name: str) -> int:
@@ -104,7 +111,16 @@ def watch(context: RequestContext) -> Response:
                 include_object=include_object,
             )
         else:
-            shown = to_view(context.resource, obj)
+            # Every watcher of a type sends the same bytes for one object version: encode it once.
+            resource = context.resource
+            key = (resource.api_version, resource.plural, event_type, obj["metadata"].get("resourceVersion"))
+            encoded = _ENCODED_EVENTS.get(key)
+            if encoded is None:
+                encoded = dumps({"type": event_type, "object": to_view(context.resource, obj)}) + b"\n"
+                if len(_ENCODED_EVENTS) >= _ENCODED_EVENTS_SIZE:
+                    del _ENCODED_EVENTS[next(iter(_ENCODED_EVENTS))]
+                _ENCODED_EVENTS[key] = encoded
+            return encoded
         return dumps({"type": event_type, "object": shown}) + b"\n"
 
     async def events() -> AsyncIterator[bytes]:
@@ -122,7 +138,17 @@ def watch(context: RequestContext) -> Response:
                     continue
                 if item is None:
                     return
-                yield encode(*item)
+                # Under load, send what is already queued as one chunk (still one JSON object per line).
+                chunk, ended = [encode(*item)], False
+                while not watcher.queue.empty() and len(chunk) < _EVENTS_PER_CHUNK:
+                    queued = watcher.queue.get_nowait()
+                    if queued is None:
+                        ended = True
+                        break
+                    chunk.append(encode(*queued))
+                yield b"".join(chunk) if len(chunk) > 1 else chunk[0]
+                if ended:
+                    return
         finally:
             store.stop_watch(watcher)
 
@@ -145,91 +171,171 @@ def _check_kind(context: RequestContext, body: Any) -> dict[str, Any]:
     return to_storage(resource, body)
 
 
+_BODY_TYPES = ("application/json", "application/yaml", PROTOBUF, "")
+_BODY_TYPES_MESSAGE = "application/json, application/yaml, application/vnd.kubernetes.protobuf"
+
+
+def _media_type(context: RequestContext) -> str:
+    return (context.request.headers.get("content-type") or "").split(";")[0].strip().lower()
+
+
+async def _object_body(context: RequestContext) -> dict[str, Any]:
+    """The object of a create or update: JSON, YAML or protobuf; 415 for any other content type."""
+    media_type = _media_type(context)
+    if media_type not in _BODY_TYPES:
+        raise errors.ApiError(
+            415,
+            "UnsupportedMediaType",
+            f"the body of the request was in an unknown format - accepted media types include: {_BODY_TYPES_MESSAGE}",
+        )
+    body = await read_body(context.request, yaml_allowed=media_type == "application/yaml")
+    return _check_kind(context, body)
+
+
+def _field_manager(context: RequestContext) -> str:
+    """`fieldManager`, or what the real server derives from the User-Agent (`kubectl`, `OpenAPI-Generator`…)."""
+    return context.query.get("fieldManager") or default_manager(context.request.headers.get("user-agent", ""))
+
+
+def _malformed(error: Exception) -> errors.ApiError:
+    return errors.bad_request(f"the request body is not a valid object for this resource: {error}")
+
+
 async def create(context: RequestContext) -> Response:
-    body = _check_kind(context, await read_body(context.request))
-    obj = context.cluster.store.create(context.stored, context.namespace, body, dry_run=context.dry_run)
+    body = await _object_body(context)
+    try:
+        obj = context.cluster.store.create(
+            context.stored,
+            context.namespace,
+            body,
+            dry_run=context.dry_run,
+            field_manager=_field_manager(context),
+            validate=True,
+        )
+    except (AttributeError, TypeError, KeyError, ValueError) as error:
+        raise _malformed(error) from None
     return json_response(to_view(context.resource, obj), 201)
 
 
 async def update(context: RequestContext) -> Response:
-    body = _check_kind(context, await read_body(context.request))
-    obj = context.cluster.store.update(context.stored, context.namespace, context.name, body, dry_run=context.dry_run)
+    body = await _object_body(context)
+    store = context.cluster.store
+    try:
+        obj = store.update(
+            context.stored,
+            context.namespace,
+            context.name,
+            body,
+            dry_run=context.dry_run,
+            field_manager=_field_manager(context),
+            validate=True,
+        )
+    except (AttributeError, TypeError, KeyError, ValueError) as error:
+        raise _malformed(error) from None
     return json_response(to_view(context.resource, obj))
 
 
+def _patch_options_invalid(reason: str, message: str, field: str) -> errors.ApiError:
+    return errors.invalid("PatchOptions", "meta.k8s.io", "", [{"reason": reason, "message": message, "field": field}])
+
+
 async def patch(context: RequestContext) -> Response:
-    media_type = (context.request.headers.get("content-type") or "").split(";")[0].strip()
+    media_type = _media_type(context)
     if media_type not in PATCHERS:
         raise errors.unsupported_media_type(media_type, list(PATCHERS))
     is_apply = media_type == APPLY_PATCH
     if is_apply and not context.query.get("fieldManager"):
-        raise errors.invalid(
-            "PatchOptions",
-            "meta.k8s.io",
-            "",
-            [
-                {
-                    "reason": "FieldValueRequired",
-                    "message": "Required value: is required for apply patch",
-                    "field": "fieldManager",
-                }
-            ],
+        raise _patch_options_invalid(
+            "FieldValueRequired", "Required value: is required for apply patch", "fieldManager"
         )
-    if context.query.get("force") is not None and not is_apply:
-        raise errors.invalid(
-            "PatchOptions",
-            "meta.k8s.io",
-            "",
-            [
-                {
-                    "reason": "FieldValueForbidden",
-                    "message": "Forbidden: may not be specified for non-apply patch",
-                    "field": "force",
-                }
-            ],
+    force = context.query.get("force")
+    if force is not None and not is_apply:
+        raise _patch_options_invalid(
+            "FieldValueForbidden", "Forbidden: may not be specified for non-apply patch", "force"
         )
     body = await read_body(context.request, yaml_allowed=is_apply)
     if is_apply:
         body = _check_kind(context, body)
-    obj, created = context.cluster.store.patch(
-        context.stored, context.namespace, context.name, media_type, body, dry_run=context.dry_run
-    )
+    try:
+        obj, created = context.cluster.store.patch(
+            context.stored,
+            context.namespace,
+            context.name,
+            media_type,
+            body,
+            dry_run=context.dry_run,
+            field_manager=_field_manager(context),
+            force=(force or "").lower() in ("true", "1"),
+            validate=True,
+        )
+    except (AttributeError, TypeError, KeyError, ValueError) as error:
+        raise _malformed(error) from None
     return json_response(to_view(context.resource, obj), 201 if created else 200)
 
 
+def _delete_options(context: RequestContext, body: Any) -> dict[str, Any]:
+    """DeleteOptions from the body and the query (the query wins), validated like the real server."""
+    options = dict(body) if isinstance(body, dict) else {}
+    query = context.query
+    if query.get("propagationPolicy"):
+        options["propagationPolicy"] = query["propagationPolicy"]
+    if query.get("gracePeriodSeconds") is not None:
+        options["gracePeriodSeconds"] = _integer(context, "gracePeriodSeconds")
+    orphan = query.get("orphanDependents", options.get("orphanDependents"))
+    if orphan is not None and "propagationPolicy" not in options:
+        options["propagationPolicy"] = "Orphan" if str(orphan).lower() == "true" else "Background"
+    policy = options.get("propagationPolicy") or "Background"
+    if policy not in PROPAGATION_POLICIES:
+        supported = ", ".join(f'"{value}"' for value in ("Foreground", "Background", "Orphan"))
+        raise errors.invalid(
+            "DeleteOptions",
+            "meta.k8s.io",
+            "",
+            [
+                {
+                    "reason": "FieldValueNotSupported",
+                    "message": f'Unsupported value: "{policy}": supported values: {supported}',
+                    "field": "propagationPolicy",
+                }
+            ],
+        )
+    options["propagationPolicy"] = policy
+    grace = options.get("gracePeriodSeconds")
+    if grace is not None and not isinstance(grace, int):
+        raise errors.bad_request(f"gracePeriodSeconds: expected an integer, got {grace!r}")
+    preconditions = options.get("preconditions")
+    options["preconditions"] = preconditions if isinstance(preconditions, dict) else None
+    return options
+
+
 async def delete(context: RequestContext) -> Response:
-    options = await read_body(context.request) or {}
-    propagation = context.query.get("propagationPolicy") or options.get("propagationPolicy") or "Background"
+    options = _delete_options(context, await read_body(context.request))
     dry_run = context.dry_run or "All" in (options.get("dryRun") or [])
     obj, deleted = context.cluster.store.delete(
         context.stored,
         context.namespace,
         context.name,
         dry_run=dry_run,
-        propagation=propagation,
-        preconditions=options.get("preconditions"),
+        propagation=options["propagationPolicy"],
+        preconditions=options["preconditions"],
+        grace_period_seconds=options.get("gracePeriodSeconds"),
     )
     resource = context.resource
-    if resource.storage_key == "/namespaces":
-        # The namespace answers as the namespace controller would see it: Terminating until emptied.
-        obj = {
-            **obj,
-            "metadata": {**obj["metadata"], "deletionTimestamp": now_rfc3339()},
-            "status": {"phase": "Terminating"},
-        }
-        return json_response(to_view(resource, obj))
     if resource.returns_deleted_object or not deleted:
         return json_response(to_view(resource, obj))
     return json_response(success_status(resource, obj))
 
 
 async def delete_collection(context: RequestContext) -> Response:
+    options = _delete_options(context, await read_body(context.request))
     deleted = context.cluster.store.delete_collection(
         context.stored,
         context.namespace,
         label_selector=context.query.get("labelSelector", ""),
         field_selector=context.query.get("fieldSelector", ""),
-        dry_run=context.dry_run,
+        dry_run=context.dry_run or "All" in (options.get("dryRun") or []),
+        propagation=options["propagationPolicy"],
+        grace_period_seconds=options.get("gracePeriodSeconds"),
     )
     metadata = {"resourceVersion": str(context.cluster.store.resource_version)}
     return json_response(_list_body(context, deleted, metadata))

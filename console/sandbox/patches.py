@@ -1,4 +1,4 @@
-"""PATCH bodies applied to objects: JSON patch (RFC 6902), merge patch (RFC 7386) and the strategic-merge slot."""
+"""PATCH bodies applied to objects: JSON patch (RFC 6902), merge patch (RFC 7386), strategic merge and apply."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from console.sandbox.errors import ApiError, unsupported_media_type
 from console.sandbox.resources import ResourceType
+from console.sandbox.strategic_merge import merge, strategic_merge
 
 __all__ = [
     "APPLY_PATCH",
@@ -139,35 +140,21 @@ def json_patch(document: dict[str, Any], operations: Any) -> dict[str, Any]:
     return result
 
 
-def _strip_directives(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip_directives(v) for k, v in value.items() if not k.startswith(("$", "$setElementOrder"))}
-    if isinstance(value, list):
-        return [_strip_directives(item) for item in value if not (isinstance(item, dict) and "$patch" in item)]
-    return value
-
-
 def strategic_merge_patch(document: dict[str, Any], patch: Any, resource: ResourceType) -> dict[str, Any]:
-    """Strategic merge patch: built-ins only (CRDs → 415, as the real server).
-
-    TODO(#strategic-merge): merge lists by their patchMergeKey (containers, env, ports, volumes…); until then
-    directives are dropped and lists replace, which is what a JSON merge patch does.
-    """
+    """Strategic merge patch: built-ins only (CRDs → 415, as the real server)."""
     if resource.custom:
         raise unsupported_media_type(STRATEGIC_MERGE_PATCH, [JSON_PATCH, MERGE_PATCH, APPLY_PATCH])
-    if not isinstance(patch, dict):
-        raise ApiError(400, "BadRequest", "json: cannot unmarshal array into Go value of type map[string]interface {}")
-    return merge_patch(document, _strip_directives(patch))
+    return strategic_merge(document, patch, resource.kind)
 
 
 def apply_patch(document: dict[str, Any], patch: Any, resource: ResourceType) -> dict[str, Any]:
-    """Server-side apply. TODO(#server-side-apply): field ownership, managedFields and conflicts.
+    """An applied configuration merged into `document` without ownership (used for subresource views).
 
-    Until then the applied configuration is merged into the live object (upsert is handled by the store).
+    Full server-side apply with field ownership is `console.sandbox.apply`, which the store runs.
     """
     if not isinstance(patch, dict):
         raise ApiError(400, "BadRequest", "error decoding YAML: the apply patch is not an object")
-    return merge_patch(document, patch)
+    return merge(document, patch, "" if resource.custom else resource.kind)
 
 
 def _merge(document: dict[str, Any], patch: Any, resource: ResourceType) -> dict[str, Any]:

@@ -82,8 +82,41 @@ _SCHEMAS: dict[str, dict[int, tuple[str, str]]] = {
     },
     "ContainerPort": {1: ("name", "string"), 3: ("containerPort", "int"), 4: ("protocol", "string")},
     "EnvVar": {1: ("name", "string"), 2: ("value", "string")},
+    # Access reviews (`kubectl auth can-i`, `whoami`): authorization/v1 and authentication/v1 generated.proto.
+    "SelfSubjectAccessReview": {1: ("metadata", "message:ObjectMeta"), 2: ("spec", "message:AccessReviewSpec")},
+    "SubjectAccessReview": {1: ("metadata", "message:ObjectMeta"), 2: ("spec", "message:AccessReviewSpec")},
+    "AccessReviewSpec": {  # SelfSubjectAccessReviewSpec is fields 1-2 of SubjectAccessReviewSpec
+        1: ("resourceAttributes", "message:ResourceAttributes"),
+        2: ("nonResourceAttributes", "message:NonResourceAttributes"),
+        3: ("user", "string"),
+        4: ("groups", "repeated:string"),
+        6: ("uid", "string"),
+    },
+    "ResourceAttributes": {
+        1: ("namespace", "string"),
+        2: ("verb", "string"),
+        3: ("group", "string"),
+        4: ("version", "string"),
+        5: ("resource", "string"),
+        6: ("subresource", "string"),
+        7: ("name", "string"),
+    },
+    "NonResourceAttributes": {1: ("path", "string"), 2: ("verb", "string")},
+    "SelfSubjectRulesReview": {1: ("metadata", "message:ObjectMeta"), 2: ("spec", "message:RulesReviewSpec")},
+    "RulesReviewSpec": {1: ("namespace", "string")},
+    "SelfSubjectReview": {1: ("metadata", "message:ObjectMeta")},
 }
-_TOP_LEVEL = {"Namespace", "ConfigMap", "Secret", "ServiceAccount", "Deployment"}
+_TOP_LEVEL = {
+    "Namespace",
+    "ConfigMap",
+    "Secret",
+    "ServiceAccount",
+    "Deployment",
+    "SelfSubjectAccessReview",
+    "SubjectAccessReview",
+    "SelfSubjectRulesReview",
+    "SelfSubjectReview",
+}
 
 
 def _varint(data: bytes, position: int) -> tuple[int, int]:

@@ -17,8 +17,12 @@ import uvicorn
 from console.sandbox.apiserver import create_app
 from console.sandbox.auth import ANONYMOUS_ADMIN, User
 from console.sandbox.cluster import Cluster
+from console.sandbox.faults import Faults
+from console.sandbox.oidc import OidcVerifier, persona_user
+from console.sandbox.simulation import Simulation
 from console.sandbox.tls import generate_certificates, write_kubeconfig
 from console.sandbox.world import build_world
+from console.sandbox.world_catalog import PEOPLE
 
 __all__ = ["CONSOLE_SERVICE_ACCOUNT", "Sandbox"]
 
@@ -57,6 +61,10 @@ class Sandbox:
         state_dir: Path | str | None = None,
         kubeconfig_path: Path | str | None = None,
         history_size: int = 10_000,
+        oidc_issuer: str | None = None,
+        oidc_audience: str = "sovereign-console",
+        churn: float = 0.0,
+        simulate: bool = True,
     ):
         self.host = host
         self._temporary = None if state_dir else tempfile.TemporaryDirectory(prefix="sandbox-")
@@ -72,7 +80,17 @@ class Sandbox:
                 ),
             },
         )
+        # Seeded person → a static token acting as what their Keycloak token would make them.
+        self.persona_tokens: dict[str, str] = {}
+        for person in PEOPLE:
+            token = self.persona_tokens[person.username] = secrets.token_urlsafe(32)
+            self.cluster.tokens[token] = persona_user(person.username)
+        if oidc_issuer:
+            self.configure_oidc(oidc_issuer, oidc_audience)
         self.cluster.load(build_world(seed=seed, pods=pods))
+        # Controllers that keep the world alive (`churn` = background changes a second, for benchmarks).
+        self.simulation = Simulation(self.cluster, seed=seed, churn=churn) if simulate else None
+        self.faults = Faults(self.cluster.store, self.call)
         self._https_socket = _listen(host, kube_port)
         self._http_socket = _listen(host, http_port)
         self.https_url = _url("https", host, self._https_socket.getsockname()[1])
@@ -88,6 +106,13 @@ class Sandbox:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
 
+    def configure_oidc(self, issuer: str | None, audience: str = "sovereign-console", **options: Any) -> None:
+        """Accept access tokens from `issuer` (its JWKS fetched on first use); None turns OIDC off.
+
+        `options` go to `OidcVerifier` (verify= a CA bundle for an HTTPS issuer, transport=, prefixes).
+        """
+        self.cluster.token_verifier = OidcVerifier(issuer, audience, **options) if issuer else None
+
     def write_kubeconfig(self, path: Path | str, *, token: str) -> Path:
         """Write a kubeconfig for this sandbox (HTTPS, its CA) authenticating with `token`."""
         path = Path(path)
@@ -97,7 +122,7 @@ class Sandbox:
     def _make_servers(self) -> list[uvicorn.Server]:
         address = self.https_url.split("://", 1)[1]
         secure = uvicorn.Config(
-            create_app(self.cluster, server_address=address),
+            self.faults.middleware(create_app(self.cluster, server_address=address, admin=self.faults.admin)),
             log_level="warning",
             ssl_certfile=str(self._certificate_path),
             ssl_keyfile=str(self._key_path),
@@ -106,7 +131,9 @@ class Sandbox:
             access_log=False,
         )
         plain = uvicorn.Config(
-            create_app(self.cluster, anonymous=ANONYMOUS_ADMIN, server_address=address),
+            self.faults.middleware(
+                create_app(self.cluster, anonymous=ANONYMOUS_ADMIN, server_address=address, admin=self.faults.admin)
+            ),
             log_level="warning",
             timeout_graceful_shutdown=1,
             lifespan="off",
@@ -123,6 +150,8 @@ class Sandbox:
         ]
         while not all(server.started for server in self._servers) and not any(task.done() for task in tasks):
             await asyncio.sleep(0.01)
+        if self.simulation is not None:
+            self.simulation.start(self._loop)
         self._ready.set()
         await asyncio.gather(*tasks)
 
@@ -153,6 +182,8 @@ class Sandbox:
         if self._loop is not None and self._thread is not None and self._thread.is_alive():
 
             def shutdown() -> None:
+                if self.simulation is not None:
+                    self.simulation.stop()
                 self.cluster.store.drop_watches()
                 for server in self._servers:
                     server.should_exit = True

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import copy
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kubectl_runner import Kubectl
 from kubernetes import client, config
 
 from console.sandbox.server import Sandbox
-
-KUBECTL = Path(sys.executable).parent / "kubectl"
 
 
 @pytest.fixture
@@ -78,22 +77,34 @@ def namespace(core: client.CoreV1Api) -> Iterator[str]:
     core.delete_namespace(name)
 
 
-class Kubectl:
-    """Runs the real kubectl against the sandbox with a per-test discovery cache."""
-
-    def __init__(self, kubeconfig: Path, cache_dir: Path):
-        self.base = [str(KUBECTL), "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache_dir)]
-
-    def run(self, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([*self.base, *args], input=stdin, capture_output=True, text=True, timeout=30)
-        if check and result.returncode != 0:
-            raise AssertionError(f"kubectl {' '.join(args)} failed ({result.returncode}): {result.stderr}")
-        return result
-
-    def popen(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen([*self.base, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
 @pytest.fixture
 def kubectl(sandbox: Sandbox, tmp_path: Path) -> Kubectl:
     return Kubectl(sandbox.kubeconfig_path, tmp_path / "kube-cache")
+
+
+@pytest.fixture(scope="session")
+def persona_kubeconfigs(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A kubeconfig per seeded person (owner, admin, sre, …, newcomer), authenticating with their token."""
+    directory = tmp_path_factory.mktemp("personas")
+    return {
+        name: sandbox.write_kubeconfig(directory / name, token=token) for name, token in sandbox.persona_tokens.items()
+    }
+
+
+@pytest.fixture
+def pod_where(sandbox: Sandbox):
+    """Finds a pod by a predicate over its raw stored object, waiting up to 15 s for the simulation to
+    produce one; returns (namespace, name, pod)."""
+
+    def find(predicate) -> tuple[str, str, dict]:
+        pods_type = sandbox.cluster.catalogue.get("", "v1", "pods")
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            pods = sandbox.call(lambda: [copy.deepcopy(pod) for pod in sandbox.cluster.store.list(pods_type).items])
+            for pod in pods:
+                if predicate(pod):
+                    return pod["metadata"]["namespace"], pod["metadata"]["name"], pod
+            time.sleep(0.2)
+        raise AssertionError("no pod matches")
+
+    return find
