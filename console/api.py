@@ -17,7 +17,7 @@ def build_routes() -> Starlette:
     """Our routes; Reflex mounts its own app behind them."""
     settings = get_settings()
     embedded = bool(settings.embed_allowed_origins)
-    routes = IdentityRoutes(session_service(), public_url=settings.public_url, embedded=embedded)
+    routes = IdentityRoutes(session_service, public_url=settings.public_url, embedded=embedded)
     return Starlette(
         routes=routes.routes,
         middleware=[

@@ -12,6 +12,10 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from console.sandbox.world_servers import SandboxWorld
 
 DEFAULT_STATE_DIR = Path("var")
 
@@ -93,6 +97,11 @@ def _interrupt_on_sigterm() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if not os.environ.get("OIDC_ISSUER", "").strip():
+        print(
+            "console run: OIDC_ISSUER is not set; the console signs people in through Keycloak only.", file=sys.stderr
+        )
+        return 2
     env = reflex_environment(dict(os.environ), args.port)
     process = start_console(args.port, env)
     try:
@@ -102,15 +111,30 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
 
+def _print_people(world: SandboxWorld) -> None:
+    print("seeded people (username / password / tier):", flush=True)
+    for username, password, tier in world.people():
+        print(f"  {username:<12} {password:<18} {tier}", flush=True)
+
+
 def _sandbox(args: argparse.Namespace) -> int:
-    from console.sandbox.server import Sandbox
+    from console.sandbox.world_servers import SandboxWorld
 
     kubeconfig = Path(args.kubeconfig or DEFAULT_STATE_DIR / "sandbox" / "kubeconfig").resolve()
-    sandbox = Sandbox(
-        host=args.host, kube_port=args.kube_port, seed=args.seed, pods=args.pods, kubeconfig_path=kubeconfig
+    world = SandboxWorld(
+        host=args.host,
+        kube_port=args.kube_port,
+        idp_port=args.idp_port,
+        seed=args.seed,
+        pods=args.pods,
+        churn=args.churn,
+        kubeconfig_path=kubeconfig,
+        console_redirect_uris=[f"http://localhost:{port}/auth/callback" for port in (3000,)],
     )
-    with sandbox:
-        print(f"sandbox ready: kubeconfig {sandbox.kubeconfig_path} · API {sandbox.https_url}", flush=True)
+    with world:
+        print(f"sandbox ready: kubeconfig {world.cluster.kubeconfig_path} · API {world.cluster.https_url}", flush=True)
+        print(f"identity provider: {world.idp.issuer} (client {world.idp.console_client_id})", flush=True)
+        _print_people(world)
         try:
             while True:
                 time.sleep(3600)
@@ -120,23 +144,41 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from console.sandbox.server import Sandbox
+    from console.sandbox.world_servers import SandboxWorld
 
     kubeconfig = Path(args.kubeconfig or DEFAULT_STATE_DIR / "sandbox" / "kubeconfig").resolve()
-    with Sandbox(host="127.0.0.1", kube_port=0, seed=args.seed, pods=args.pods, kubeconfig_path=kubeconfig) as sandbox:
+    url = f"http://localhost:{args.port}"
+    world = SandboxWorld(
+        seed=args.seed,
+        pods=args.pods,
+        churn=args.churn,
+        kubeconfig_path=kubeconfig,
+        console_redirect_uris=[f"{url}/auth/callback", f"http://127.0.0.1:{args.port}/auth/callback"],
+    )
+    with world:
         console_kubeconfig = kubeconfig.with_name("console-kubeconfig")
-        sandbox.write_kubeconfig(console_kubeconfig, token=sandbox.console_token)
-        print(f"sandbox kubeconfig: {sandbox.kubeconfig_path}", flush=True)
+        world.cluster.write_kubeconfig(console_kubeconfig, token=world.cluster.console_token)
+        print(f"sandbox kubeconfig: {world.cluster.kubeconfig_path}", flush=True)
         env = reflex_environment(dict(os.environ), args.port)
-        env["CONSOLE_KUBECONFIG"] = str(console_kubeconfig)
+        env.update(
+            {
+                "CONSOLE_KUBECONFIG": str(console_kubeconfig),
+                "OIDC_ISSUER": world.idp.issuer,
+                "OIDC_CLIENT_ID": world.idp.console_client_id,
+                "OIDC_CLIENT_SECRET": world.idp.console_client_secret,
+                "CONSOLE_PUBLIC_URL": url,
+            }
+        )
         process = start_console(args.port, env)
-        url = f"http://localhost:{args.port}"
         try:
             wait_until_serving(url, process, timeout=args.start_timeout)
+            _print_people(world)
             print(f"Sovereign Console: {url}", flush=True)
             kubectl = Path(sys.executable).with_name("kubectl")
             kubectl_command = str(kubectl) if kubectl.exists() else "kubectl"
-            print(f"Try: {kubectl_command} --kubeconfig {sandbox.kubeconfig_path} create namespace demo", flush=True)
+            print(
+                f"Try: {kubectl_command} --kubeconfig {world.cluster.kubeconfig_path} create namespace demo", flush=True
+            )
             return process.wait()
         except KeyboardInterrupt:
             return 0
@@ -157,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--kubeconfig", help="where to write the sandbox's kubeconfig (default var/sandbox/kubeconfig)")
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--pods", type=int, default=None, help="scale the seeded world to about N pods")
+    demo.add_argument("--churn", type=float, default=0.0, help="background changes per second in the sandbox")
     demo.add_argument("--start-timeout", type=float, default=600.0, help=argparse.SUPPRESS)
     demo.set_defaults(handler=_demo)
 
@@ -166,6 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--kubeconfig", help="where to write the kubeconfig (default var/sandbox/kubeconfig)")
     sandbox.add_argument("--seed", type=int, default=1)
     sandbox.add_argument("--pods", type=int, default=None, help="scale the seeded world to about N pods")
+    sandbox.add_argument("--churn", type=float, default=0.0, help="background changes per second")
+    sandbox.add_argument("--idp-port", type=int, default=8180, help="port of the Keycloak-compatible IdP")
     sandbox.set_defaults(handler=_sandbox)
     return parser
 

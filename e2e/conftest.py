@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from console.cli import reflex_environment, start_console, stop, wait_until_serving
 from console.sandbox.server import Sandbox
+from console.sandbox.world_servers import SandboxWorld
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -30,24 +31,47 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+def console_port() -> int:
+    return _free_port()
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory, console_port: int) -> Iterator[SandboxWorld]:
+    """The IdP and the cluster that trusts it, as `console demo` starts them."""
     kubeconfig = tmp_path_factory.mktemp("sandbox") / "kubeconfig"
-    with Sandbox(host="127.0.0.1", kube_port=0, seed=1, kubeconfig_path=kubeconfig) as running:
+    with SandboxWorld(
+        seed=1,
+        kubeconfig_path=kubeconfig,
+        console_redirect_uris=[f"http://127.0.0.1:{console_port}/auth/callback"],
+    ) as running:
         yield running
 
 
 @pytest.fixture(scope="session")
-def console_url(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The console as `console run` serves it, connected to the sandbox as the console's service account."""
-    kubeconfig = tmp_path_factory.mktemp("console") / "kubeconfig"
-    sandbox.write_kubeconfig(kubeconfig, token=sandbox.console_token)
-    port = _free_port()
-    env = reflex_environment(dict(os.environ), port)
-    env["CONSOLE_KUBECONFIG"] = str(kubeconfig)
-    env["CONSOLE_HOST"] = "127.0.0.1"
-    process = start_console(port, env)
+def sandbox(world: SandboxWorld) -> Sandbox:
+    return world.cluster
+
+
+@pytest.fixture(scope="session")
+def console_url(world: SandboxWorld, console_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The console as `console run` serves it: signed in through the IdP, acting as each person."""
+    state = tmp_path_factory.mktemp("console")
+    kubeconfig = world.cluster.write_kubeconfig(state / "kubeconfig", token=world.cluster.console_token)
+    url = f"http://127.0.0.1:{console_port}"
+    env = reflex_environment(dict(os.environ), console_port)
+    env.update(
+        {
+            "CONSOLE_KUBECONFIG": str(kubeconfig),
+            "CONSOLE_HOST": "127.0.0.1",
+            "CONSOLE_PUBLIC_URL": url,
+            "CONSOLE_STATE_DIR": str(state),
+            "OIDC_ISSUER": world.idp.issuer,
+            "OIDC_CLIENT_ID": world.idp.console_client_id,
+            "OIDC_CLIENT_SECRET": world.idp.console_client_secret,
+        }
+    )
+    process = start_console(console_port, env)
     try:
-        url = f"http://127.0.0.1:{port}"
         wait_until_serving(url, process, timeout=300)
         yield url
     finally:
@@ -71,3 +95,17 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture
+def sign_in(console_url: str):
+    """Sign in through the IdP's login form, as a person would, landing on `path`."""
+
+    def sign_in_as(page: Page, username: str, path: str = "/cloud?view=list&kind=namespaces") -> None:
+        page.goto(f"{console_url}{path}")
+        page.locator("#username").fill(username)
+        page.locator("#password").fill(f"demo-{username}")
+        page.locator("#kc-login").click()
+        page.wait_for_url(f"{console_url}/**")
+
+    return sign_in_as

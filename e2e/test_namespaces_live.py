@@ -23,9 +23,9 @@ def _row(page: Page, name: str):
     return page.locator(f'[data-testid="resource-row"][data-key="{name}"]')
 
 
-def test_root_opens_the_namespaces_list_in_the_shell(page: Page, console_url: str):
-    page.goto(console_url)
-    expect(page).to_have_url(f"{console_url}/cloud?view=list&kind=namespaces")
+def test_root_opens_the_namespaces_list_in_the_shell(page: Page, console_url: str, sign_in):
+    sign_in(page, "sre", path="/")
+    expect(page).to_have_url(re.compile(rf"{re.escape(console_url)}/cloud/?\?view=list&kind=namespaces"))
     expect(page.get_by_test_id("sidebar")).to_contain_text("Cloud")
     expect(page.get_by_test_id("sovereign-fqdn")).to_have_text("omantel.openova.cloud")
     expect(page.get_by_test_id("kind-title")).to_have_text("Namespaces")
@@ -33,8 +33,8 @@ def test_root_opens_the_namespaces_list_in_the_shell(page: Page, console_url: st
     expect(headers).to_have_text(["NAME", "STATUS", "AGE", "LABELS"])
 
 
-def test_seeded_namespaces_are_listed_with_status_and_labels(page: Page, console_url: str):
-    page.goto(f"{console_url}/cloud?view=list&kind=namespaces")
+def test_seeded_namespaces_are_listed_with_status_and_labels(page: Page, console_url: str, sign_in):
+    sign_in(page, "sre", path="/cloud?view=list&kind=namespaces")
     expect(page.get_by_test_id("live-status")).to_have_text("live")
     for name in ("default", "kube-system", "flux-system", "acme-prod-wordpress", "bankdhofar-prod-corebanking"):
         expect(_row(page, name)).to_be_visible()
@@ -47,9 +47,9 @@ def test_seeded_namespaces_are_listed_with_status_and_labels(page: Page, console
 
 
 def test_created_namespace_appears_and_deleted_one_vanishes_without_reload(
-    page: Page, console_url: str, sandbox: Sandbox
+    page: Page, console_url: str, sandbox: Sandbox, sign_in
 ):
-    page.goto(f"{console_url}/cloud?view=list&kind=namespaces")
+    sign_in(page, "sre", path="/cloud?view=list&kind=namespaces")
     expect(page.get_by_test_id("live-status")).to_have_text("live")
     name = f"e2e-{uuid.uuid4().hex[:8]}"
     core = _core_api(sandbox)
@@ -64,22 +64,23 @@ def test_created_namespace_appears_and_deleted_one_vanishes_without_reload(
     expect(_row(page, name)).to_have_count(0, timeout=LIVE_DEADLINE_MS)
 
 
-def test_unknown_kind_says_so(page: Page, console_url: str):
-    page.goto(f"{console_url}/cloud?view=list&kind=teapots")
+def test_unknown_kind_says_so(page: Page, console_url: str, sign_in):
+    sign_in(page, "sre", path="/cloud?view=list&kind=teapots")
     expect(page.get_by_test_id("list-error")).to_contain_text("Unknown kind “teapots”")
 
 
-def test_no_request_leaves_the_console_origin(page: Page, console_url: str):
+def test_no_request_leaves_the_console_origin(page: Page, console_url: str, sign_in):
     """Air-gapped Sovereigns: every asset comes from the console itself, never a CDN."""
     origins: set[str] = set()
+    sign_in(page, "sre")
     page.on("request", lambda request: origins.add(urlparse(request.url).netloc))
-    page.goto(f"{console_url}/cloud?view=list&kind=namespaces")
+    page.reload()
     expect(page.get_by_test_id("live-status")).to_have_text("live")
     assert origins == {urlparse(console_url).netloc}
 
 
-def test_theme_toggle_switches_between_light_and_dark(page: Page, console_url: str):
-    page.goto(f"{console_url}/cloud?view=list&kind=namespaces")
+def test_theme_toggle_switches_between_light_and_dark(page: Page, console_url: str, sign_in):
+    sign_in(page, "sre", path="/cloud?view=list&kind=namespaces")
     html = page.locator("html")
     expect(page.get_by_test_id("theme-toggle")).to_be_visible()
     before = html.get_attribute("class") or ""

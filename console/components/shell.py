@@ -35,7 +35,70 @@ def _nav_link(entry: NavEntry, active: bool) -> rx.Component:
     )
 
 
-def sidebar(active: str) -> rx.Component:
+# A POST by a real form: a full navigation to the backend route (never React Router), and not a GET that
+# any page on the web could trigger with an <img>.
+SIGN_OUT_SCRIPT = (
+    "const form = document.createElement('form'); form.method = 'post'; form.action = '/auth/logout';"
+    " document.body.appendChild(form); form.submit();"
+)
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """The signed-in person as the shell shows them (Vars from the session state)."""
+
+    display_name: rx.Var[str]
+    email: rx.Var[str]
+    tier: rx.Var[str]
+    initials: rx.Var[str]
+
+
+def identity_card(person: PersonView) -> rx.Component:
+    """Footer card: who is signed in, their tier, and Sign out (a full navigation to the backend route)."""
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.button(
+                rx.avatar(fallback=person.initials, size="2", radius="full"),
+                rx.vstack(
+                    rx.text(person.display_name, size="2", weight="medium", trim="both"),
+                    rx.cond(
+                        person.tier != "",
+                        rx.badge(person.tier, size="1", variant="soft", data_testid="identity-tier"),
+                        rx.badge("no access", size="1", color_scheme="gray", data_testid="identity-tier"),
+                    ),
+                    align="start",
+                    gap="1",
+                ),
+                variant="ghost",
+                color_scheme="gray",
+                height="auto",
+                padding="6px",
+                width="100%",
+                justify="start",
+                data_testid="identity-card",
+            )
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.text("Signed in as ", rx.text.strong(person.display_name), size="2", data_testid="signed-in-as"),
+                rx.text(person.email, size="1", color_scheme="gray"),
+                rx.button(
+                    rx.icon("log-out", size=14),
+                    "Sign out",
+                    variant="soft",
+                    size="1",
+                    on_click=rx.call_script(SIGN_OUT_SCRIPT),
+                    data_testid="sign-out",
+                ),
+                gap="2",
+            ),
+            side="top",
+            align="start",
+        ),
+    )
+
+
+def sidebar(active: str, person: PersonView) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.icon("shield-check", size=20, color=rx.color("accent", 9)),
@@ -45,6 +108,8 @@ def sidebar(active: str) -> rx.Component:
             padding_bottom="12px",
         ),
         *[_nav_link(entry, entry.id == active) for entry in NAV_ENTRIES],
+        rx.spacer(),
+        identity_card(person),
         width="200px",
         min_width="200px",
         height="100vh",
@@ -79,14 +144,35 @@ def header(sovereign_name: rx.Var[str], sovereign_fqdn: rx.Var[str]) -> rx.Compo
     )
 
 
+def no_access_notice() -> rx.Component:
+    return rx.callout(
+        "You have no access yet; ask an owner of this Sovereign to grant you a tier.",
+        icon="lock",
+        color_scheme="amber",
+        data_testid="no-access",
+    )
+
+
 def shell(
-    *children: rx.Component, active: str, sovereign_name: rx.Var[str], sovereign_fqdn: rx.Var[str]
+    *children: rx.Component,
+    active: str,
+    sovereign_name: rx.Var[str],
+    sovereign_fqdn: rx.Var[str],
+    person: PersonView,
+    has_access: rx.Var[bool],
+    checked: rx.Var[bool],
 ) -> rx.Component:
+    """The page frame. Content shows only once the session is confirmed, and only to people with a tier."""
+    body = rx.cond(
+        checked,
+        rx.cond(has_access, rx.fragment(*children), no_access_notice()),
+        rx.hstack(rx.spinner(), rx.text("Checking your session…", color_scheme="gray"), data_testid="session-check"),
+    )
     return rx.hstack(
-        sidebar(active),
+        sidebar(active, person),
         rx.vstack(
             header(sovereign_name, sovereign_fqdn),
-            rx.box(*children, width="100%", padding="20px", data_testid="main"),
+            rx.box(body, width="100%", padding="20px", data_testid="main"),
             width="100%",
             gap="0",
             min_width="0",

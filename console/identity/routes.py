@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 
 from starlette.requests import HTTPConnection, Request
@@ -39,12 +40,16 @@ def session_id_of(connection: HTTPConnection) -> str:
 class IdentityRoutes:
     """The routes, bound to one session service and cookie policy."""
 
-    def __init__(self, service: SessionService, *, public_url: str, embedded: bool) -> None:
-        self._service = service
+    def __init__(self, service: Callable[[], SessionService], *, public_url: str, embedded: bool) -> None:
+        self._service_factory = service
         self._public_url = public_url
         self._secure = public_url.startswith("https://") or embedded
         self._same_site = "none" if embedded else "lax"
         self._partitioned = embedded
+
+    @property
+    def _service(self) -> SessionService:
+        return self._service_factory()
 
     @property
     def routes(self) -> list[Route]:
@@ -59,6 +64,8 @@ class IdentityRoutes:
         request.session[_NEXT_KEY] = safe_next(request.query_params.get("next"))
         try:
             return await self._service.oidc.login_redirect(request)
+        except RuntimeError as error:  # sign-in not configured (OIDC_ISSUER empty)
+            return message_page("Sign-in is not configured", str(error), status=503, action_href="/login")
         except SignInError as error:
             log.warning("sign-in could not start: %s", error.message)
             return message_page("Sign-in is unavailable", error.message, status=503, action_href=request.url.path)

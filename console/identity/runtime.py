@@ -48,11 +48,20 @@ def login_cookie_secret() -> str:
     return get_settings().session_secret or secrets.token_urlsafe(32)
 
 
-async def identity_from_cookie_header(cookie_header: str) -> Identity | None:
-    """The signed-in person behind a raw Cookie header (refreshing their tokens when due), else None."""
+async def person_from_cookie_header(cookie_header: str) -> tuple[Identity, str] | None:
+    """The signed-in person behind a raw Cookie header and their current access token, else None.
+
+    Tokens are refreshed here when due; the access token never leaves the backend.
+    """
     resolved = await session_service().resolve(session_id_from_cookie_header(cookie_header))
-    return resolved[1] if resolved else None
+    if resolved is None:
+        return None
+    session, identity = resolved
+    return identity, session.access_token
 
 
 async def is_signed_in(session_id: str) -> bool:
-    return await session_service().resolve(session_id) is not None
+    try:
+        return await session_service().resolve(session_id) is not None
+    except SignInNotConfigured:
+        return False

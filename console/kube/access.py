@@ -10,7 +10,8 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from console.kube.api import KubeApi, KubeApiError
+from console.kube.api import JsonObject, KubeApi, KubeApiError, ResourcePath
+from console.kube.objects import name_of, namespace_of
 
 REVIEW_TTL_SECONDS = 60.0
 _REVIEWS_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
@@ -109,3 +110,34 @@ class AccessReviews:
         )
         self._namespace_reads[key] = (now + self._ttl, readable)
         return readable
+
+
+async def visible_objects(
+    reviews: AccessReviews,
+    api: KubeApi,
+    person: str,
+    resource: ResourcePath,
+    namespaced: bool,
+    objects: list[JsonObject],
+) -> list[JsonObject]:
+    """The cached objects of one resource type this person may list, decided as the person.
+
+    Namespaces are their own case: a person bound inside a few namespaces still gets those.
+    """
+    if not resource.group and resource.plural == "namespaces":
+        visible = await reviews.visible_namespaces(api, person, (name_of(obj) for obj in objects))
+        return [obj for obj in objects if name_of(obj) in visible]
+    question = AccessQuestion("list", resource.plural, group=resource.group)
+    if await reviews.allowed(api, person, question):
+        return objects
+    if not namespaced:
+        return []
+    namespaces = sorted({namespace_of(obj) for obj in objects})
+    answers = await asyncio.gather(
+        *(
+            reviews.allowed(api, person, AccessQuestion("list", resource.plural, group=resource.group, namespace=ns))
+            for ns in namespaces
+        )
+    )
+    allowed = {ns for ns, ok in zip(namespaces, answers, strict=True) if ok}
+    return [obj for obj in objects if namespace_of(obj) in allowed]

@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from console.kube.access import AccessReviews
 from console.kube.api import KubeApi
 from console.kube.watch_cache import WatchCache
 from console.settings import get_settings
@@ -20,8 +21,9 @@ class KubeUnavailable(RuntimeError):
 
 @dataclass(slots=True)
 class KubeRuntime:
-    api: KubeApi
+    api: KubeApi  # the console's own identity: only the shared cache uses it directly
     cache: WatchCache
+    reviews: AccessReviews  # per-person access answers, shared by every session of this process
 
 
 _runtime: KubeRuntime | None = None
@@ -53,7 +55,7 @@ async def kube_lifespan() -> AsyncIterator[None]:
         grace_seconds=settings.watch_grace_seconds,
         max_backoff_seconds=settings.watch_max_backoff_seconds,
     )
-    _runtime = KubeRuntime(api=api, cache=cache)
+    _runtime = KubeRuntime(api=api, cache=cache, reviews=AccessReviews())
     try:
         yield
     finally:

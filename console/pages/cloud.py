@@ -5,9 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from console.components.resource_table import resource_table
-from console.components.shell import shell
+from console.components.shell import PersonView, shell
 from console.state.cloud_list import CloudListState
+from console.state.session import SessionState
 from console.state.shell import ShellState
+
+PERSON = PersonView(
+    display_name=SessionState.display_name,
+    email=SessionState.email,
+    tier=SessionState.tier,
+    initials=SessionState.initials,
+)
 
 
 def _live_indicator() -> rx.Component:
@@ -63,4 +71,7 @@ def cloud_page() -> rx.Component:
         active="cloud",
         sovereign_name=ShellState.sovereign_name,
         sovereign_fqdn=ShellState.sovereign_fqdn,
+        person=PERSON,
+        has_access=SessionState.has_access,
+        checked=SessionState.checked,
     )

@@ -10,6 +10,7 @@ import reflex as rx
 
 from console.pages.cloud import cloud_page
 from console.state.cloud_list import CloudListState
+from console.state.session import SessionState
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,7 +26,12 @@ def _home() -> rx.Component:
 
 
 ROUTES: tuple[Route, ...] = (
-    Route(path="/cloud", title="Cloud · Sovereign Console", component=cloud_page, on_load=[CloudListState.open_list]),
+    Route(
+        path="/cloud",
+        title="Cloud · Sovereign Console",
+        component=cloud_page,
+        on_load=[SessionState.check, CloudListState.open_list],
+    ),
     Route(
         path="/",
         title="Sovereign Console",

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 import reflex as rx
 
 from console.kube import runtime
+from console.kube.access import visible_objects
 from console.kube.kinds import Kind, KindNotFound, Row
 from console.kube.listing import list_page
 from console.kube.registry import DEFAULT_KIND_ID, kind_for
 from console.state.connection import tab_connected
+from console.state.session import SIGN_IN_SCRIPT, current_person
 
 # At most four deltas a second reach a browser, however fast the cluster changes.
 _MIN_PUSH_INTERVAL = 0.25
@@ -66,22 +68,39 @@ class CloudListState(rx.State):
         async with self:
             generation, kind_id = self._generation, self.kind_id
             client_token = self.router.session.client_token
+            cookie_header = self.router.headers.cookie
+        person = await current_person(cookie_header)
+        if person is None:
+            yield rx.call_script(SIGN_IN_SCRIPT)
+            return
+        identity, acting_as = person
         try:
-            cache = runtime.current().cache
+            kube = runtime.current()
         except runtime.KubeUnavailable as problem:
             async with self:
                 self.loading, self.live_state, self.live_status = False, "error", "not connected"
                 self.error = str(problem)
             return
         kind = kind_for(kind_id)
-        async with cache.subscribe(kind.resource) as watch:
+        person_api = kube.api.as_person(acting_as)
+        async with kube.cache.subscribe(kind.resource) as watch:
             seen, pushed_at = -1, 0.0
             loop = asyncio.get_running_loop()
+            checked_at = loop.time()
             while tab_connected(client_token):
                 revision = await watch.wait_changed(seen, timeout=_AGE_REFRESH_SECONDS)
                 if revision == seen and loop.time() - pushed_at < _AGE_REFRESH_SECONDS:
                     continue
-                page = list_page(kind, watch.objects(), datetime.now(UTC), _WINDOW)
+                if loop.time() - checked_at > _AGE_REFRESH_SECONDS:
+                    # Sessions end (sign-out, failed refresh): stop serving a person who is gone.
+                    if await current_person(cookie_header) is None:
+                        yield rx.call_script(SIGN_IN_SCRIPT)
+                        return
+                    checked_at = loop.time()
+                visible = await visible_objects(
+                    kube.reviews, person_api, identity.kube_user, kind.resource, kind.namespaced, watch.objects()
+                )
+                page = list_page(kind, visible, datetime.now(UTC), _WINDOW)
                 status = watch.status
                 async with self:
                     if self._generation != generation:

@@ -5,18 +5,26 @@ from __future__ import annotations
 import reflex as rx
 
 from console.identity.claims import Identity
-from console.identity.runtime import SignInNotConfigured, identity_from_cookie_header
+from console.identity.runtime import SignInNotConfigured, person_from_cookie_header
+from console.kube.api import ActingAs
+from console.settings import get_settings
 
 # A full navigation (not rx.redirect): /login is a backend route, and the new cookie needs a new socket.
 SIGN_IN_SCRIPT = "window.location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search))"
 
 
-async def current_identity(state: rx.State) -> Identity | None:
-    """The person behind the event's browser session (from the WebSocket handshake's Cookie header)."""
+async def current_person(cookie_header: str) -> tuple[Identity, ActingAs] | None:
+    """The person behind a browser session and how Kubernetes calls act for them (impersonation by default)."""
     try:
-        return await identity_from_cookie_header(state.router.headers.cookie)
+        person = await person_from_cookie_header(cookie_header)
     except SignInNotConfigured:
         return None
+    if person is None:
+        return None
+    identity, access_token = person
+    if get_settings().kube_auth == "token":
+        return identity, ActingAs(bearer_token=access_token)
+    return identity, ActingAs(user=identity.kube_user, groups=identity.kube_groups)
 
 
 class SessionState(rx.State):
@@ -36,10 +44,11 @@ class SessionState(rx.State):
     @rx.event
     async def check(self):
         """Page load: sign in when there is no live session, else show who this is."""
-        identity = await current_identity(self)
-        if identity is None:
+        person = await current_person(self.router.headers.cookie)
+        if person is None:
             self.checked = False
             return rx.call_script(SIGN_IN_SCRIPT)
+        identity = person[0]
         self.display_name = identity.display_name
         self.username = identity.username
         self.email = identity.email
