@@ -53,6 +53,7 @@ test-browser:
 
 ## bench: speed figures (printed, never asserted in tests)
 bench: setup
+	$(PY) bench/sandbox.py
 	$(PY) bench/sandbox_lists.py
 
 lint: setup
