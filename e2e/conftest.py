@@ -52,13 +52,10 @@ def sandbox(world: SandboxWorld) -> Sandbox:
     return world.cluster
 
 
-@pytest.fixture(scope="session")
-def console_url(world: SandboxWorld, console_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The console as `console run` serves it: signed in through the IdP, acting as each person."""
-    state = tmp_path_factory.mktemp("console")
+def _serve_console(world: SandboxWorld, port: int, state: Path, extra_env: dict[str, str]) -> Iterator[str]:
     kubeconfig = world.cluster.write_kubeconfig(state / "kubeconfig", token=world.cluster.console_token)
-    url = f"http://127.0.0.1:{console_port}"
-    env = reflex_environment(dict(os.environ), console_port)
+    url = f"http://127.0.0.1:{port}"
+    env = reflex_environment(dict(os.environ), port)
     env.update(
         {
             "CONSOLE_KUBECONFIG": str(kubeconfig),
@@ -68,14 +65,21 @@ def console_url(world: SandboxWorld, console_port: int, tmp_path_factory: pytest
             "OIDC_ISSUER": world.idp.issuer,
             "OIDC_CLIENT_ID": world.idp.console_client_id,
             "OIDC_CLIENT_SECRET": world.idp.console_client_secret,
+            **extra_env,
         }
     )
-    process = start_console(console_port, env)
+    process = start_console(port, env)
     try:
         wait_until_serving(url, process, timeout=300)
         yield url
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="session")
+def console_url(world: SandboxWorld, console_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The console as `console run` serves it: signed in through the IdP, acting as each person."""
+    yield from _serve_console(world, console_port, tmp_path_factory.mktemp("console"), {})
 
 
 @pytest.fixture(scope="session")

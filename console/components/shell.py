@@ -153,21 +153,63 @@ def no_access_notice() -> rx.Component:
     )
 
 
+def popup_sign_in(script: str) -> rx.Component:
+    return rx.vstack(
+        rx.text("Sign in to see this part of the Sovereign Console.", color_scheme="gray"),
+        rx.button(rx.icon("log-in", size=14), "Sign in", on_click=rx.call_script(script), data_testid="popup-sign-in"),
+        align="start",
+        gap="3",
+    )
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """What the shell needs to know about the session (Vars from the session state)."""
+
+    checked: rx.Var[bool]
+    has_access: rx.Var[bool]
+    embedded: rx.Var[bool]
+    popup_sign_in: rx.Var[bool]
+    popup_script: str
+
+
 def shell(
     *children: rx.Component,
     active: str,
     sovereign_name: rx.Var[str],
     sovereign_fqdn: rx.Var[str],
     person: PersonView,
-    has_access: rx.Var[bool],
-    checked: rx.Var[bool],
+    session: SessionView,
 ) -> rx.Component:
-    """The page frame. Content shows only once the session is confirmed, and only to people with a tier."""
+    """The page frame. Content shows only once the session is confirmed, and only to people with a tier.
+
+    With `?embed=1` (framed in the marketplace) the frame is chrome-less: the content alone.
+    """
     body = rx.cond(
-        checked,
-        rx.cond(has_access, rx.fragment(*children), no_access_notice()),
-        rx.hstack(rx.spinner(), rx.text("Checking your session…", color_scheme="gray"), data_testid="session-check"),
+        session.checked,
+        rx.cond(session.has_access, rx.fragment(*children), no_access_notice()),
+        rx.cond(
+            session.popup_sign_in,
+            popup_sign_in(session.popup_script),
+            rx.hstack(
+                rx.spinner(), rx.text("Checking your session…", color_scheme="gray"), data_testid="session-check"
+            ),
+        ),
     )
+    return rx.cond(
+        session.embedded,
+        rx.box(body, width="100%", padding="12px", data_testid="main", data_embedded="true"),
+        _framed(body, active, sovereign_name, sovereign_fqdn, person),
+    )
+
+
+def _framed(
+    body: rx.Component,
+    active: str,
+    sovereign_name: rx.Var[str],
+    sovereign_fqdn: rx.Var[str],
+    person: PersonView,
+) -> rx.Component:
     return rx.hstack(
         sidebar(active, person),
         rx.vstack(

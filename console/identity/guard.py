@@ -13,6 +13,28 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 _OPEN_PREFIXES = ("/login", "/auth/", "/api/", "/_event", "/ping", "/_health", "/_upload", "/assets/", "/favicon")
 
 
+# Framed by another site with its storage blocked (third-party cookies off), reading localStorage or
+# sessionStorage throws and the app cannot start. Such a frame gets in-memory storage instead: the console
+# keeps nothing there that must outlive the page (its session is an HttpOnly cookie).
+STORAGE_FALLBACK_SCRIPT = """(function () {
+  function memoryStorage() {
+    var items = new Map();
+    return {
+      get length() { return items.size; },
+      key: function (index) { var keys = Array.from(items.keys()); return index < keys.length ? keys[index] : null; },
+      getItem: function (key) { return items.has(String(key)) ? items.get(String(key)) : null; },
+      setItem: function (key, value) { items.set(String(key), String(value)); },
+      removeItem: function (key) { items.delete(String(key)); },
+      clear: function () { items.clear(); }
+    };
+  }
+  ["localStorage", "sessionStorage"].forEach(function (name) {
+    try { window[name].getItem("probe"); }
+    catch (blocked) { Object.defineProperty(window, name, { value: memoryStorage(), configurable: true }); }
+  });
+})();"""
+
+
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower()
@@ -54,6 +76,7 @@ class ConsoleGuard:
         self._frame_headers = frame_headers(allowed_origins)
         self._signed_in = signed_in
         self._session_cookie = session_cookie
+        self._fallback_tag = b"<script>" + STORAGE_FALLBACK_SCRIPT.encode() + b"</script>"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -73,7 +96,16 @@ class ConsoleGuard:
             response = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
             await response(scope, receive, self._with_frame_headers(send))
             return
+        if self._is_page_load(scope):
+            scope, send = self._with_storage_fallback(scope, send)
         await self._app(scope, receive, self._with_frame_headers(send))
+
+    @staticmethod
+    def _is_page_load(scope: Scope) -> bool:
+        path = scope.get("path", "/")
+        if scope.get("method") != "GET" or "." in path.rsplit("/", 1)[-1] or path.startswith(_OPEN_PREFIXES):
+            return False
+        return "text/html" in Headers(scope=scope).get("accept", "")
 
     async def _needs_sign_in(self, scope: Scope) -> bool:
         if scope.get("method") != "GET":
@@ -84,6 +116,9 @@ class ConsoleGuard:
         headers = Headers(scope=scope)
         if "text/html" not in headers.get("accept", ""):
             return False
+        # A framed console signs in through a popup (the page offers it); never send the frame to the IdP.
+        if headers.get("sec-fetch-dest") == "iframe" or b"embed=1" in scope.get("query_string", b""):
+            return False
         cookies = headers.get("cookie", "")
         session_id = ""
         for part in cookies.split(";"):
@@ -91,6 +126,41 @@ class ConsoleGuard:
             if name == self._session_cookie:
                 session_id = value
         return not (session_id and await self._signed_in(session_id))
+
+    def _with_storage_fallback(self, scope: Scope, send: Send) -> tuple[Scope, Send]:
+        """Page loads get the storage fallback as the very first script of <head> (before Reflex's own inline
+        scripts, which read sessionStorage). Pages are asked for uncompressed so the HTML can be edited."""
+        headers = [(name, value) for name, value in scope.get("headers", []) if name != b"accept-encoding"]
+        # Without the pathsend extension the file server sends the body through us, where it can be edited.
+        extensions = {
+            key: value for key, value in (scope.get("extensions") or {}).items() if key != "http.response.pathsend"
+        }
+        scope = {**scope, "headers": headers, "extensions": extensions}
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def send_with_fallback(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                content_type = Headers(raw=message.get("headers", [])).get("content-type", "")
+                if not content_type.startswith("text/html"):
+                    await send(message)
+                    return
+                start = message
+                return
+            if start is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(chunks).replace(b"<head>", b"<head>" + self._fallback_tag, 1)
+            headers = MutableHeaders(scope=start)
+            headers["content-length"] = str(len(body))
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+
+        return scope, send_with_fallback
 
     def _with_frame_headers(self, send: Send) -> Send:
         async def send_with_headers(message: Message) -> None:

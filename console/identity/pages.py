@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from html import escape
 
 from starlette.responses import HTMLResponse
@@ -35,4 +36,25 @@ def message_page(
         ),
         status_code=status,
         headers={"Cache-Control": "no-store"},
+    )
+
+
+_POPUP_DONE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Signed in · Sovereign Console</title></head>
+<body style="font-family: system-ui, sans-serif; padding: 24px">
+<p data-testid="popup-done">Signed in. You can close this window.</p>
+<script>
+  // Hand the framed console a one-time code; only a window of this same origin may receive it.
+  if (window.opener) {{
+    window.opener.postMessage({{ type: "console-signed-in", code: {code} }}, window.location.origin);
+    window.close();
+  }}
+</script></body></html>"""
+
+
+def popup_done_page(code: str) -> HTMLResponse:
+    """The end of a popup sign-in: tells the framed console (the opener) how to pick up the session."""
+    return HTMLResponse(
+        _POPUP_DONE.format(code=json.dumps(code)),
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )

@@ -11,15 +11,16 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from console.identity.oidc import SignInError
-from console.identity.pages import message_page
+from console.identity.pages import message_page, popup_done_page
 from console.identity.redirects import safe_next
 from console.identity.service import SessionService
-from console.identity.sessions import IDLE_TIMEOUT_SECONDS
+from console.identity.sessions import IDLE_TIMEOUT_SECONDS, new_session_id
 
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "console_session"
 _NEXT_KEY = "console_next"
+_POPUP_KEY = "console_popup"
 
 
 def session_id_from_cookie_header(cookie_header: str) -> str:
@@ -57,11 +58,14 @@ class IdentityRoutes:
             Route("/login", self.login, methods=["GET"]),
             Route("/auth/callback", self.callback, methods=["GET"]),
             Route("/auth/logout", self.logout, methods=["GET", "POST"]),
+            Route("/auth/exchange", self.exchange, methods=["POST"]),
             Route("/api/whoami", self.whoami, methods=["GET"]),
         ]
 
     async def login(self, request: Request) -> Response:
         request.session[_NEXT_KEY] = safe_next(request.query_params.get("next"))
+        # Framed consoles sign in through a popup (Keycloak refuses to be framed) and pick the session up after.
+        request.session[_POPUP_KEY] = request.query_params.get("popup") == "1"
         try:
             return await self._service.oidc.login_redirect(request)
         except RuntimeError as error:  # sign-in not configured (OIDC_ISSUER empty)
@@ -77,16 +81,36 @@ class IdentityRoutes:
             log.warning("sign-in failed: %s", error.message)
             return message_page("Sign-in failed", error.message, status=400)
         session_id = await self._service.start(session)
+        if request.session.pop(_POPUP_KEY, False):
+            code = new_session_id()
+            await self._service.store.put_handover(code, session_id)
+            return self._with_session_cookie(popup_done_page(code), session_id)
         response = RedirectResponse(safe_next(request.session.pop(_NEXT_KEY, "/")), status_code=303)
-        response.set_cookie(
-            SESSION_COOKIE,
-            session_id,
-            max_age=IDLE_TIMEOUT_SECONDS,
-            httponly=True,
-            secure=self._secure,
-            samesite=self._same_site,  # type: ignore[arg-type]
-            partitioned=self._partitioned,
-        )
+        return self._with_session_cookie(response, session_id)
+
+    async def exchange(self, request: Request) -> Response:
+        """The framed console trades the popup's one-time code for the session cookie in its own partition."""
+        try:
+            payload = await request.json()
+        except ValueError:
+            payload = {}
+        code = payload.get("code") if isinstance(payload, dict) else None
+        session_id = await self._service.store.take_handover(code) if isinstance(code, str) and code else None
+        if session_id is None:
+            return JSONResponse({"error": "the sign-in code is unknown, used or expired"}, status_code=400)
+        return self._with_session_cookie(Response(status_code=204), session_id)
+
+    def _with_session_cookie(
+        self, response: Response, session_id: str, max_age: int = IDLE_TIMEOUT_SECONDS
+    ) -> Response:
+        # Written by hand: the standard library learns the `Partitioned` attribute (CHIPS) only in Python 3.14.
+        attributes = [f"{SESSION_COOKIE}={session_id}", "Path=/", f"Max-Age={max_age}", "HttpOnly"]
+        attributes.append(f"SameSite={self._same_site.capitalize()}")
+        if self._secure:
+            attributes.append("Secure")
+        if self._partitioned:
+            attributes.append("Partitioned")
+        response.headers.append("set-cookie", "; ".join(attributes))
         return response
 
     async def logout(self, request: Request) -> Response:
@@ -97,14 +121,7 @@ class IdentityRoutes:
                 target = await self._service.oidc.logout_url(session.id_token, target)
             except Exception as error:  # the local session is gone either way; say so rather than fail
                 log.warning("RP-initiated logout unavailable: %s", error)
-        response = RedirectResponse(target, status_code=303)
-        response.delete_cookie(
-            SESSION_COOKIE,
-            secure=self._secure,
-            httponly=True,
-            samesite=self._same_site,  # type: ignore[arg-type]
-        )
-        return response
+        return self._with_session_cookie(RedirectResponse(target, status_code=303), "", max_age=0)
 
     async def whoami(self, request: Request) -> Response:
         resolved = await self._service.resolve(session_id_of(request))

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 IDLE_TIMEOUT_SECONDS = 4 * 3600
+# A sign-in completed in a popup is handed to the framed console with a one-time code this short-lived.
+HANDOVER_SECONDS = 60
 
 
 @dataclass(slots=True)
@@ -64,6 +66,14 @@ class SessionStore(Protocol):
         """Held while a session's tokens are refreshed, by every process sharing the store."""
         ...
 
+    async def put_handover(self, code: str, session_id: str) -> None:
+        """Remember which session a one-time code hands over (for HANDOVER_SECONDS)."""
+        ...
+
+    async def take_handover(self, code: str) -> str | None:
+        """The session id behind a one-time code, once; None when unknown, used or expired."""
+        ...
+
 
 class _LocalLocks:
     """One asyncio lock per session, for stores that only one process uses; unused locks are dropped."""
@@ -92,6 +102,9 @@ class SqliteSessionStore:
         with self._connect() as connection:
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, body TEXT NOT NULL, expires REAL NOT NULL)"
+            )
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS handovers (code TEXT PRIMARY KEY, session_id TEXT NOT NULL, expires REAL)"
             )
 
     def _connect(self) -> sqlite3.Connection:
@@ -135,6 +148,27 @@ class SqliteSessionStore:
     def refresh_lock(self, session_id: str) -> contextlib.AbstractAsyncContextManager[None]:
         return self._locks.hold(_key(session_id))
 
+    def _put_handover(self, code: str, session_id: str) -> None:
+        with self._connect() as connection:
+            connection.execute("DELETE FROM handovers WHERE expires < ?", (time.time(),))
+            connection.execute(
+                "INSERT INTO handovers (code, session_id, expires) VALUES (?, ?, ?)",
+                (_key(code), session_id, time.time() + HANDOVER_SECONDS),
+            )
+
+    def _take_handover(self, code: str) -> str | None:
+        with self._connect() as connection:
+            row = connection.execute(
+                "DELETE FROM handovers WHERE code = ? RETURNING session_id, expires", (_key(code),)
+            ).fetchone()
+        return row[0] if row and row[1] >= time.time() else None
+
+    async def put_handover(self, code: str, session_id: str) -> None:
+        await asyncio.to_thread(self._put_handover, code, session_id)
+
+    async def take_handover(self, code: str) -> str | None:
+        return await asyncio.to_thread(self._take_handover, code)
+
 
 class RedisSessionStore:
     """Sessions in Redis (the one Reflex uses for multi-worker state), expiring after the idle timeout."""
@@ -159,3 +193,10 @@ class RedisSessionStore:
     def refresh_lock(self, session_id: str) -> contextlib.AbstractAsyncContextManager[None]:
         # A Redis lock, so two workers never refresh one session at once (Keycloak rotates refresh tokens).
         return self._redis.lock(f"{self._prefix}lock:{_key(session_id)}", timeout=30, blocking_timeout=30)
+
+    async def put_handover(self, code: str, session_id: str) -> None:
+        await self._redis.set(f"{self._prefix}handover:{_key(code)}", session_id, ex=HANDOVER_SECONDS)
+
+    async def take_handover(self, code: str) -> str | None:
+        raw = await self._redis.getdel(f"{self._prefix}handover:{_key(code)}")
+        return raw.decode() if isinstance(raw, bytes) else raw

@@ -5,9 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from console.components.resource_table import resource_table
-from console.components.shell import PersonView, shell
+from console.components.shell import PersonView, SessionView, shell
 from console.state.cloud_list import CloudListState
-from console.state.session import SessionState
+from console.state.session import POPUP_SIGN_IN_SCRIPT, SessionState
 from console.state.shell import ShellState
 
 PERSON = PersonView(
@@ -15,6 +15,13 @@ PERSON = PersonView(
     email=SessionState.email,
     tier=SessionState.tier,
     initials=SessionState.initials,
+)
+SESSION = SessionView(
+    checked=SessionState.checked,
+    has_access=SessionState.has_access,
+    embedded=SessionState.embedded,
+    popup_sign_in=SessionState.popup_sign_in,
+    popup_script=POPUP_SIGN_IN_SCRIPT,
 )
 
 
@@ -72,6 +79,5 @@ def cloud_page() -> rx.Component:
         sovereign_name=ShellState.sovereign_name,
         sovereign_fqdn=ShellState.sovereign_fqdn,
         person=PERSON,
-        has_access=SessionState.has_access,
-        checked=SessionState.checked,
+        session=SESSION,
     )

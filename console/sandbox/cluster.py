@@ -55,8 +55,8 @@ def _qos_class(spec: dict[str, Any]) -> str:
     if not any(item.get("requests") or item.get("limits") for item in resources):
         return "BestEffort"
     guaranteed = all(
-        (item.get("limits") or {}).get(name) and (item.get("requests") or item.get("limits") or {}).get(name)
-        == (item.get("limits") or {}).get(name)
+        (item.get("limits") or {}).get(name)
+        and (item.get("requests") or item.get("limits") or {}).get(name) == (item.get("limits") or {}).get(name)
         for item in resources
         for name in ("cpu", "memory")
     )

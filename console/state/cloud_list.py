@@ -13,7 +13,7 @@ from console.kube.kinds import Kind, KindNotFound, Row
 from console.kube.listing import list_page
 from console.kube.registry import DEFAULT_KIND_ID, kind_for
 from console.state.connection import tab_connected
-from console.state.session import SIGN_IN_SCRIPT, current_person
+from console.state.session import SessionState, current_person
 
 # At most four deltas a second reach a browser, however fast the cluster changes.
 _MIN_PUSH_INTERVAL = 0.25
@@ -71,8 +71,7 @@ class CloudListState(rx.State):
             cookie_header = self.router.headers.cookie
         person = await current_person(cookie_header)
         if person is None:
-            yield rx.call_script(SIGN_IN_SCRIPT)
-            return
+            return  # SessionState.check, also on this page's load, sends the person to sign in
         identity, acting_as = person
         try:
             kube = runtime.current()
@@ -94,7 +93,7 @@ class CloudListState(rx.State):
                 if loop.time() - checked_at > _AGE_REFRESH_SECONDS:
                     # Sessions end (sign-out, failed refresh): stop serving a person who is gone.
                     if await current_person(cookie_header) is None:
-                        yield rx.call_script(SIGN_IN_SCRIPT)
+                        yield SessionState.check
                         return
                     checked_at = loop.time()
                 visible = await visible_objects(

@@ -11,6 +11,18 @@ from console.settings import get_settings
 
 # A full navigation (not rx.redirect): /login is a backend route, and the new cookie needs a new socket.
 SIGN_IN_SCRIPT = "window.location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search))"
+# Framed (embedded) consoles cannot send the frame to Keycloak, which refuses to be framed: a popup signs in,
+# then hands a one-time code back; the frame trades it for a cookie in its own (partitioned) cookie jar.
+POPUP_SIGN_IN_SCRIPT = """
+window.addEventListener("message", (event) => {
+  if (event.origin !== window.location.origin || !event.data || event.data.type !== "console-signed-in") return;
+  fetch("/auth/exchange", {method: "POST", credentials: "include", headers: {"Content-Type": "application/json"},
+                           body: JSON.stringify({code: event.data.code})})
+    .then((response) => { if (response.ok) window.location.reload(); });
+});
+window.open("/login?popup=1", "console-sign-in", "popup,width=480,height=680");
+"""
+IS_FRAMED_SCRIPT = "window.self !== window.top"
 
 
 async def current_person(cookie_header: str) -> tuple[Identity, ActingAs] | None:
@@ -31,6 +43,8 @@ class SessionState(rx.State):
     """Who is signed in, for the shell; never tokens."""
 
     checked: bool = False
+    embedded: bool = False  # ?embed=1: no sidebar or header
+    popup_sign_in: bool = False  # framed and signed out: offer a popup sign-in
     display_name: str = ""
     username: str = ""
     email: str = ""
@@ -44,11 +58,13 @@ class SessionState(rx.State):
     @rx.event
     async def check(self):
         """Page load: sign in when there is no live session, else show who this is."""
+        self.embedded = self.router.url.query_parameters.get("embed") == "1"
         person = await current_person(self.router.headers.cookie)
         if person is None:
             self.checked = False
-            return rx.call_script(SIGN_IN_SCRIPT)
+            return rx.call_script(IS_FRAMED_SCRIPT, callback=SessionState.sign_in)
         identity = person[0]
+        self.popup_sign_in = False
         self.display_name = identity.display_name
         self.username = identity.username
         self.email = identity.email
@@ -56,3 +72,11 @@ class SessionState(rx.State):
         self.initials = "".join(part[:1] for part in identity.display_name.split()[:2]).upper() or "?"
         self.checked = True
         return None
+
+    @rx.event
+    def sign_in(self, framed: bool):
+        """No session: a full navigation to sign in, or the popup offer when the console is framed."""
+        if framed:
+            self.popup_sign_in = True
+            return None
+        return rx.call_script(SIGN_IN_SCRIPT)

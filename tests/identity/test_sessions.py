@@ -45,3 +45,12 @@ async def test_the_store_never_keys_by_the_cookie_value(tmp_path):
 def test_session_ids_are_long_and_unique():
     ids = {new_session_id() for _ in range(100)}
     assert len(ids) == 100 and all(len(value) >= 43 for value in ids)
+
+
+async def test_a_handover_code_works_once(tmp_path):
+    store = SqliteSessionStore(tmp_path / "sessions.db")
+    session_id = new_session_id()
+    await store.put_handover("code-1", session_id)
+    assert await store.take_handover("code-1") == session_id
+    assert await store.take_handover("code-1") is None
+    assert await store.take_handover("never-issued") is None

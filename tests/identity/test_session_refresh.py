@@ -1,0 +1,125 @@
+"""Sessions against the sandbox IdP over real HTTP: refresh before expiry, one refresh at a time, clean sign-out."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from console.identity.oidc import OidcClient, OidcConfig, SignInError
+from console.identity.service import SessionService
+from console.identity.sessions import Session, SqliteSessionStore
+from console.sandbox.idp import IdentityProvider
+
+pytestmark = pytest.mark.sandbox
+
+
+@pytest.fixture(scope="module")
+def idp() -> Iterator[IdentityProvider]:
+    with IdentityProvider("127.0.0.1", 0, access_token_seconds=300) as running:
+        yield running
+
+
+def _oidc(idp: IdentityProvider) -> OidcClient:
+    return OidcClient(
+        OidcConfig(
+            issuer=idp.issuer,
+            client_id=idp.console_client_id,
+            client_secret=idp.console_client_secret,
+            redirect_uri="http://127.0.0.1:3000/auth/callback",
+        )
+    )
+
+
+async def _signed_in(idp: IdentityProvider, oidc: OidcClient, username: str) -> Session:
+    """Tokens for a person as the code flow would give them (the password grant skips the browser)."""
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            f"{idp.issuer}/protocol/openid-connect/token",
+            data={
+                "grant_type": "password",
+                "username": username,
+                "password": idp.passwords[username],
+                "scope": "openid profile email",
+            },
+            auth=(idp.console_client_id, idp.console_client_secret),
+        )
+    response.raise_for_status()
+    token = response.json()
+    claims = await oidc.verify_access_token(token["access_token"])
+    return Session(
+        access_token=token["access_token"],
+        refresh_token=token["refresh_token"],
+        id_token=token["id_token"],
+        access_expires_at=time.time() + token["expires_in"],
+        refresh_expires_at=time.time() + token["refresh_expires_in"],
+        claims=claims,
+    )
+
+
+async def test_a_session_resolves_to_the_person(idp: IdentityProvider, tmp_path: Path):
+    oidc = _oidc(idp)
+    service = SessionService(SqliteSessionStore(tmp_path / "sessions.db"), oidc)
+    session_id = await service.start(await _signed_in(idp, oidc, "sre"))
+    resolved = await service.resolve(session_id)
+    assert resolved is not None
+    assert resolved[1].username == "sre" and resolved[1].tier == "operator"
+
+
+async def test_concurrent_refreshes_do_not_sign_the_person_out(idp: IdentityProvider, tmp_path: Path):
+    """Keycloak rotates refresh tokens: two refreshes with the same token would end the session."""
+    oidc = _oidc(idp)
+    store = SqliteSessionStore(tmp_path / "sessions.db")
+    service = SessionService(store, oidc)
+    session = await _signed_in(idp, oidc, "viewer")
+    session.access_expires_at = time.time() + 5  # inside the refresh margin
+    session_id = await service.start(session)
+    first_refresh_token = session.refresh_token
+
+    results = await asyncio.gather(*(service.resolve(session_id) for _ in range(5)))
+
+    assert all(result is not None for result in results)
+    stored = await store.get(session_id)
+    assert stored is not None and stored.refresh_token != first_refresh_token
+    assert stored.access_expires_at > time.time() + 60
+    # The rotated-away refresh token is dead at the IdP: had two refreshes raced, one would have failed.
+    async with httpx.AsyncClient() as http:
+        reuse = await http.post(
+            f"{idp.issuer}/protocol/openid-connect/token",
+            data={"grant_type": "refresh_token", "refresh_token": first_refresh_token},
+            auth=(idp.console_client_id, idp.console_client_secret),
+        )
+    assert reuse.status_code == 400
+    assert reuse.json()["error"] == "invalid_grant"
+
+
+async def test_a_refused_refresh_ends_the_session_cleanly(idp: IdentityProvider, tmp_path: Path):
+    oidc = _oidc(idp)
+    store = SqliteSessionStore(tmp_path / "sessions.db")
+    service = SessionService(store, oidc)
+    session = await _signed_in(idp, oidc, "developer")
+    async with httpx.AsyncClient() as http:  # the person signs out elsewhere: the IdP session ends
+        ended = await http.post(
+            f"{idp.issuer}/protocol/openid-connect/logout",
+            data={"refresh_token": session.refresh_token},
+            auth=(idp.console_client_id, idp.console_client_secret),
+        )
+    assert ended.status_code == 204
+    session.access_expires_at = time.time()
+    session_id = await service.start(session)
+
+    assert await service.resolve(session_id) is None
+    assert await store.get(session_id) is None
+
+
+async def test_a_forged_access_token_is_refused(idp: IdentityProvider, tmp_path: Path):
+    oidc = _oidc(idp)
+    session = await _signed_in(idp, oidc, "viewer")
+    header, payload, signature = session.access_token.split(".")
+    forged = f"{header}.{payload}.{signature[::-1]}"
+    with pytest.raises(SignInError, match="cannot trust"):
+        await oidc.verify_access_token(forged)
