@@ -1,13 +1,14 @@
-"""The kind registry: one entry of data per kind drives list columns, rows, status tones and routes.
+"""The kind registry's vocabulary: one `Kind` of data per list the console shows.
 
-Adding a kind means adding an entry here (and a renderer in `console/kube/render.py`), never a branch
-in a page or state.
+A Kind says where its objects come from (a resource the shared cache watches, or a projection of one),
+how a row looks (columns, a pure renderer, a status tone), and which extras it has (per-kind filters,
+primary chip). Pages, states, the graph and detail tabs read Kinds; they never branch on a kind's id.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -15,50 +16,104 @@ from console.kube.api import JsonObject, ResourcePath
 
 Tone = Literal["ok", "warn", "err", "info", "muted"]
 Category = Literal["compute", "network", "storage", "workload", "config", "reconciler"]
+Display = Literal["text", "name", "status", "labels", "count"]
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One list column; `key` is the stable id used for sorting and cells, never the title."""
+    """One list column; `key` is the stable id used for sorting, filters and cells, never the title."""
 
     key: str
     title: str
+    display: Display = "text"  # how the view draws the cell ("status": a tone badge; "count": tone by value)
+    numeric: bool = False  # sorts by number (sort_keys hold floats)
 
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One rendered list row: display cells keyed by column key, plus what sorting and colour need."""
+    """One rendered list row: display cells keyed by column key, plus what sorting, filters and colour need."""
 
-    key: str  # namespace/name, unique within the kind
+    key: str  # namespace/name (or a projection's own key), unique within the kind
     uid: str
+    name: str
+    namespace: str
+    labels: Mapping[str, str]
     cells: dict[str, str]
     sort_keys: dict[str, str | float]
-    tone: Tone
+    tone: Tone  # the row's status tone (the STATUS cell)
+    cell_tones: dict[str, Tone] = field(default_factory=dict)  # other toned cells, e.g. RESTARTS
+
+
+@dataclass(frozen=True, slots=True)
+class KindFilter:
+    """A per-kind choice filter (ROLE for nodes, CLASS for PVCs): rows whose `column` cell equals the choice."""
+
+    column: str  # a column key of the kind
+    title: str  # shown in the toolbar, e.g. "ROLE"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderContext:
+    """What a renderer may know besides the object."""
+
+    now: datetime
+    cluster_id: str  # e.g. "sovereign-omantel.openova.cloud" or "<id>-<region>": drives REGION
+    server_version: str = ""  # gitVersion of the API server, for the clusters projection
+
+
+Renderer = Callable[[JsonObject, RenderContext], Row]
+Projector = Callable[[list[JsonObject], RenderContext], list[Row]]
 
 
 @dataclass(frozen=True, slots=True)
 class Kind:
-    """A kind the console lists: identity, where it lives, how its rows look."""
+    """A list the console offers: identity, where its objects come from, how its rows look."""
 
-    id: str  # URL slug, e.g. "namespaces"
-    title: str  # display name, e.g. "Namespaces"
-    kind: str  # Kubernetes kind, e.g. "Namespace"
-    resource: ResourcePath
+    id: str  # URL slug, e.g. "pods", "node-pools", "widgets.example.com"
+    title: str  # display name, e.g. "Pods", "Node Pools"
+    kind: str  # Kubernetes kind of the source objects, e.g. "Pod" (detail pages use it)
+    resource: ResourcePath | None  # what the shared cache watches; None: nothing on any cluster serves it
     namespaced: bool
     category: Category
     columns: tuple[Column, ...]
-    render: Callable[[JsonObject, datetime], Row]
+    render: Renderer  # one source object → one row
+    selects: Callable[[JsonObject], bool] | None = None  # a subset of the resource (LoadBalancer Services)
+    project: Projector | None = None  # all (visible) source objects → rows, replacing `render` (Node Pools)
+    primary: bool = False  # one of the six chips; the rest sit in "More"
+    filters: tuple[KindFilter, ...] = ()
+    short_names: tuple[str, ...] = ()  # `:` switcher aliases (k9s habit)
+    unavailable: str = ""  # why there is nothing to list on any cluster (dns-zones), shown instead of rows
+    opens_detail: bool = True  # rows link to the resource detail page
+
+    @property
+    def projected(self) -> bool:
+        return self.selects is not None or self.project is not None
 
 
 class KindNotFound(KeyError):
-    """No kind with that id is registered."""
+    """No kind with that id is registered or discovered."""
+
+
+def rows_for(kind: Kind, objects: list[JsonObject], context: RenderContext) -> list[Row]:
+    """The kind's rows from its source objects (already filtered to what the person may see)."""
+    if kind.selects is not None:
+        objects = [obj for obj in objects if kind.selects(obj)]
+    if kind.project is not None:
+        return kind.project(objects, context)
+    return [kind.render(obj, context) for obj in objects]
 
 
 def index_by_id(kinds: tuple[Kind, ...]) -> Mapping[str, Kind]:
-    """Index kinds by id, refusing duplicates (a registry invariant)."""
+    """Index kinds by id, refusing duplicates and rows that would not fit their columns (registry invariants)."""
     indexed: dict[str, Kind] = {}
     for kind in kinds:
         if kind.id in indexed:
             raise ValueError(f"kind id {kind.id!r} is registered twice")
+        keys = [column.key for column in kind.columns]
+        if len(keys) != len(set(keys)):
+            raise ValueError(f"kind {kind.id!r} has duplicate column keys")
+        for kind_filter in kind.filters:
+            if kind_filter.column not in keys:
+                raise ValueError(f"kind {kind.id!r} filters on unknown column {kind_filter.column!r}")
         indexed[kind.id] = kind
     return indexed

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from console.kube.api import JsonObject
-from console.kube.kinds import Kind, Row
-from console.kube.objects import name_of, namespace_of
+from console.kube.kinds import Kind, RenderContext, Row, rows_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +15,7 @@ class ListPage:
     total: int
 
 
-def list_page(kind: Kind, objects: Iterable[JsonObject], now: datetime, limit: int) -> ListPage:
+def list_page(kind: Kind, objects: Iterable[JsonObject], context: RenderContext, limit: int) -> ListPage:
     """Rows sorted by namespace then name (the default order of spec/cloud.md §3), at most `limit` of them."""
-    ordered = sorted(objects, key=lambda obj: (namespace_of(obj), name_of(obj)))
-    return ListPage(rows=[kind.render(obj, now) for obj in ordered[:limit]], total=len(ordered))
+    rows = sorted(rows_for(kind, list(objects), context), key=lambda row: (row.namespace, row.name))
+    return ListPage(rows=rows[:limit], total=len(rows))

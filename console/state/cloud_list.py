@@ -9,9 +9,10 @@ import reflex as rx
 
 from console.kube import runtime
 from console.kube.access import visible_objects
-from console.kube.kinds import Kind, KindNotFound, Row
+from console.kube.kinds import Kind, KindNotFound, RenderContext, Row
 from console.kube.listing import list_page
 from console.kube.registry import DEFAULT_KIND_ID, kind_for
+from console.settings import get_settings
 from console.state.connection import tab_connected
 from console.state.session import SessionState, current_person
 
@@ -99,7 +100,8 @@ class CloudListState(rx.State):
                 visible = await visible_objects(
                     kube.reviews, person_api, identity.kube_user, kind.resource, kind.namespaced, watch.objects()
                 )
-                page = list_page(kind, visible, datetime.now(UTC), _WINDOW)
+                context = RenderContext(now=datetime.now(UTC), cluster_id=get_settings().cluster_id)
+                page = list_page(kind, visible, context, _WINDOW)
                 status = watch.status
                 async with self:
                     if self._generation != generation:

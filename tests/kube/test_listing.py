@@ -1,9 +1,10 @@
 from datetime import UTC, datetime
 
+from console.kube.kinds import RenderContext
 from console.kube.listing import list_page
 from console.kube.registry import NAMESPACES
 
-NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
+NOW = RenderContext(now=datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC), cluster_id="sovereign-x")
 
 
 def _namespace(name: str) -> dict:
