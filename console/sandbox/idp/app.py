@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from authlib.oauth2.rfc6749 import InsecureTransportError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from console.sandbox.idp.admin import admin_routes
+from console.sandbox.idp.authorization_server import SandboxAuthorizationServer
 from console.sandbox.idp.authorize import BrowserEndpoints
 from console.sandbox.idp.oauth import OAuthEndpoints
 from console.sandbox.idp.provider import Provider
@@ -84,7 +86,8 @@ def create_idp_app(realm: Realm, issuer: str, *, keys: SigningKeys | None = None
         keys: signing keys (a fresh RSA key when omitted).
     """
     provider = Provider(realm, issuer, keys)
-    browser, oauth = BrowserEndpoints(provider), OAuthEndpoints(provider)
+    server = SandboxAuthorizationServer(provider)
+    browser, oauth = BrowserEndpoints(provider, server), OAuthEndpoints(provider, server)
     base = provider.base_path
     protocol = f"{base}/protocol/openid-connect"
 
@@ -119,4 +122,10 @@ def create_idp_app(realm: Realm, issuer: str, *, keys: SigningKeys | None = None
         Route(f"{protocol}/logout/logout-confirm", browser.logout_confirm, methods=["POST"]),
         *admin_routes(provider),
     ]
-    return Starlette(routes=routes)
+
+    async def https_required(request: Request, error: Exception) -> Response:
+        # authlib serves plain HTTP only on loopback (or with AUTHLIB_INSECURE_TRANSPORT set); Keycloak's answer.
+        assert isinstance(error, InsecureTransportError)
+        return server.json_error(error)
+
+    return Starlette(routes=routes, exception_handlers={InsecureTransportError: https_required})

@@ -1,23 +1,26 @@
 """Front-channel endpoints: the authorization endpoint, the login form's POST target, and RP-initiated logout.
 
-Errors before the redirect URI is trusted are shown as a page (never a redirect to an unverified URI); errors
-after it are sent back to the client as `error`/`error_description`/`state` query parameters.
+authlib's authorization server validates each authorization request (client, redirect URI, response_type, PKCE,
+nonce, prompt) and issues the code; this module adds Keycloak's login form and SSO cookies around it. Errors
+before the redirect URI is trusted are shown as a page (never a redirect to an unverified URI); errors after it
+are sent back to the client as `error`/`error_description`/`state` query parameters.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from urllib.parse import urlencode
 
+from authlib.oauth2.rfc6749 import OAuth2Error
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from console.sandbox.idp.claims import response_scope
+from console.sandbox.idp.authorization_server import HttpRequest, SandboxAuthorizationServer, read_request
+from console.sandbox.idp.grants import AuthorizationCodeGrant
+from console.sandbox.idp.keycloak_errors import keycloak_wording
 from console.sandbox.idp.login_page import error_page, logged_out_page, login_page, logout_confirmation_page
-from console.sandbox.idp.oauth import read_form
-from console.sandbox.idp.provider import OAuthError, Provider
+from console.sandbox.idp.provider import Grantee, Provider
 from console.sandbox.idp.realm import Client, User, uri_matches
 from console.sandbox.idp.sessions import UserSession
 from console.sandbox.idp.tokens import InvalidToken
@@ -26,21 +29,13 @@ __all__ = ["IDENTITY_COOKIE", "SESSION_COOKIE", "BrowserEndpoints"]
 
 IDENTITY_COOKIE = "KEYCLOAK_IDENTITY"
 SESSION_COOKIE = "KEYCLOAK_SESSION"
-_CODE_CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
-
-
-class _Redirected(Exception):
-    """An error to hand back to the (already validated) redirect URI."""
-
-    def __init__(self, error: str, description: str):
-        super().__init__(description)
-        self.error, self.description = error, description
 
 
 class BrowserEndpoints:
-    def __init__(self, provider: Provider):
+    def __init__(self, provider: Provider, server: SandboxAuthorizationServer):
         self.provider = provider
         self.realm = provider.realm
+        self.server = server
 
     @property
     def _cookie_path(self) -> str:
@@ -51,103 +46,45 @@ class BrowserEndpoints:
             request.cookies.get(IDENTITY_COOKIE), self.realm.lifetimes.refresh_token_seconds
         )
 
+    def _sso_grantee(self, request: Request, parameters: dict[str, str]) -> Grantee | None:
+        """The person the SSO cookie signs in, unless the session is older than `max_age`."""
+        session = self._current_session(request)
+        max_age = parameters.get("max_age")
+        if session and max_age and max_age.isdigit() and time.time() - session.auth_time > int(max_age):
+            return None
+        user = self.realm.users.get(session.user_id) if session else None
+        return Grantee(user, session, fresh_login=False) if session and user else None
+
     async def authorize(self, request: Request) -> Response:
-        parameters = dict(request.query_params)
-        if request.method == "POST":
-            parameters |= await read_form(request)
-        client = self.realm.client_by_client_id(parameters.get("client_id", ""))
-        if client is None:
-            return error_page("Client not found.")
-        redirect_uri = parameters.get("redirect_uri", "")
-        if not redirect_uri or not uri_matches(redirect_uri, client.redirect_uris):
-            return error_page("Invalid parameter: redirect_uri")
+        http = await read_request(request)
+        grantee = self._sso_grantee(request, http.parameters)
         try:
-            self._check_request(client, parameters)
-            prompts = set(parameters.get("prompt", "").split())
-            session = None if "login" in prompts else self._current_session(request)
-            max_age = parameters.get("max_age")
-            if session and max_age and max_age.isdigit() and time.time() - session.auth_time > int(max_age):
-                session = None
-            if session is not None and self.realm.users.get(session.user_id) is not None:
-                return self._complete(client, parameters, session, fresh_login=False)
-            if "none" in prompts:
-                raise _Redirected("login_required", "")
-        except _Redirected as error:
-            return self._redirect(parameters, {"error": error.error, "error_description": error.description})
-        pending = self.realm.sessions.add_pending(parameters, self.realm.lifetimes.login_seconds)
+            grant = self.server.get_consent_grant(http, end_user=grantee)
+        except OAuth2Error as error:
+            return self._refused(http, error)
+        if grantee is not None and grant.prompt != "login":
+            return self._issue_code(grant, grantee)
+        pending = self.realm.sessions.add_pending(http.parameters, self.realm.lifetimes.login_seconds)
         return login_page(
-            self._login_action(pending.tab_id, client),
+            self._login_action(pending.tab_id, grant.client),
             realm_display=self.realm.name,
-            username=parameters.get("login_hint", ""),
+            username=http.parameters.get("login_hint", ""),
         )
 
-    def _check_request(self, client: Client, parameters: dict[str, str]) -> None:
-        if client.bearer_only or not client.standard_flow:
-            raise _Redirected(
-                "unauthorized_client",
-                "Client is not allowed to initiate browser login with given response_type. "
-                "Standard flow is disabled for the client.",
-            )
-        response_type = parameters.get("response_type")
-        if not response_type:
-            raise _Redirected("invalid_request", "Missing parameter: response_type")
-        if response_type != "code":
-            raise _Redirected(
-                "unsupported_response_type",
-                "Client is not allowed to initiate browser login with given response_type. "
-                "Implicit flow is disabled for the client.",
-            )
-        prompts = set(parameters.get("prompt", "").split())
-        if "none" in prompts and len(prompts) > 1:
-            raise _Redirected("invalid_request", "Invalid parameter: prompt")
-        challenge, method = parameters.get("code_challenge"), parameters.get("code_challenge_method")
-        if method and not challenge:
-            raise _Redirected("invalid_request", "Missing parameter: code_challenge")
-        if challenge is not None:
-            if method not in (None, "plain", "S256"):
-                raise _Redirected("invalid_request", "Invalid parameter: invalid code_challenge_method")
-            if client.pkce_method and (method or "plain") != client.pkce_method:
-                raise _Redirected(
-                    "invalid_request", "Invalid parameter: code challenge method is not matching the configured one"
-                )
-            if not _CODE_CHALLENGE.match(challenge):
-                raise _Redirected("invalid_request", "Invalid parameter: code_challenge")
+    def _refused(self, http: HttpRequest, error: OAuth2Error) -> Response:
+        if error.redirect_uri:
+            return self.server.handle_error_response(self.server.create_oauth2_request(http), error)
+        return error_page(keycloak_wording(error, http.parameters).description)
 
     def _login_action(self, tab_id: str, client: Client) -> str:
         query = urlencode({"client_id": client.client_id, "tab_id": tab_id})
         return f"{self.provider.issuer}/login-actions/authenticate?{query}"
 
-    def _complete(
-        self, client: Client, parameters: dict[str, str], session: UserSession, *, fresh_login: bool
-    ) -> Response:
-        challenge = parameters.get("code_challenge")
-        session.last_refresh = time.time()  # SSO use keeps the session alive, like a refresh
-        code = self.realm.sessions.issue_code(
-            session,
-            client.id,
-            self.realm.lifetimes.code_seconds,
-            client_id=client.client_id,
-            redirect_uri=parameters["redirect_uri"],
-            scope=response_scope(parameters.get("scope")),
-            nonce=parameters.get("nonce"),
-            code_challenge=challenge,
-            code_challenge_method=(parameters.get("code_challenge_method") or "plain") if challenge else None,
-            fresh_login=fresh_login,
-        )
-        response = self._redirect(parameters, {"session_state": session.id, "code": code.code})
-        self._set_cookies(response, session)
+    def _issue_code(self, grant: AuthorizationCodeGrant, grantee: Grantee) -> Response:
+        response = self.server.create_authorization_response(grant.request, grant_user=grantee, grant=grant)
+        assert grantee.session is not None, "people sign in with an SSO session"
+        self._set_cookies(response, grantee.session)
         return response
-
-    def _redirect(self, parameters: dict[str, str], values: dict[str, str]) -> Response:
-        # Keycloak sends state first and iss last (RFC 9207); empty values (no description) are left out.
-        ordered = {"state": parameters.get("state", "")} | values | {"iss": self.provider.issuer}
-        query = urlencode({key: value for key, value in ordered.items() if value})
-        separator = (
-            "#"
-            if parameters.get("response_mode") == "fragment"
-            else ("&" if "?" in parameters["redirect_uri"] else "?")
-        )
-        return RedirectResponse(f"{parameters['redirect_uri']}{separator}{query}", status_code=302)
 
     def _set_cookies(self, response: Response, session: UserSession) -> None:
         digest = hashlib.sha256(session.id.encode()).hexdigest()
@@ -160,16 +97,15 @@ class BrowserEndpoints:
 
     async def authenticate(self, request: Request) -> Response:
         """The login form's POST: check the credentials, start (or renew) the SSO session, redirect with a code."""
-        form = await read_form(request)
-        pending = self.realm.sessions.take_pending(request.query_params.get("tab_id", ""))
+        http = await read_request(request)
+        pending = self.realm.sessions.take_pending(http.query.get("tab_id", ""))
         if pending is None:
             return error_page("Your login attempt timed out. Login will start from the beginning.")
-        parameters = pending.parameters
-        client = self.realm.client_by_client_id(parameters["client_id"])
+        client = self.realm.client_by_client_id(pending.parameters["client_id"])
         assert client is not None, "pending logins are only created for known clients"
         action = self._login_action(pending.tab_id, client)
-        username = form.get("username", "").strip()
-        user = self._check_password(username, form.get("password", ""))
+        username = http.form.get("username", "").strip()
+        user = self._check_password(username, http.form.get("password", ""))
         if user is None:
             return login_page(
                 action, realm_display=self.realm.name, username=username, error="Invalid username or password."
@@ -189,7 +125,12 @@ class BrowserEndpoints:
             if session is not None:
                 self.realm.sessions.end(session.id)
             session = self.realm.sessions.create(user.id)
-        return self._complete(client, parameters, session, fresh_login=True)
+        resumed, grantee = http.replay(pending.parameters), Grantee(user, session)
+        try:
+            grant = self.server.get_consent_grant(resumed, end_user=grantee)
+        except OAuth2Error as error:
+            return self._refused(resumed, error)
+        return self._issue_code(grant, grantee)
 
     def _check_password(self, username: str, password: str) -> User | None:
         user = self.realm.user_by_username(username) or self.realm.user_by_email(username)
@@ -198,12 +139,10 @@ class BrowserEndpoints:
         return user
 
     async def logout(self, request: Request) -> Response:
-        parameters = dict(request.query_params)
-        if request.method == "POST":
-            form = await read_form(request)
-            if "refresh_token" in form:
-                return self._backchannel_logout(request, form)
-            parameters |= form
+        http = await read_request(request)
+        if "refresh_token" in http.form:
+            return self._backchannel_logout(http)
+        parameters = http.parameters
         hint = parameters.get("id_token_hint")
         hint_claims = None
         if hint:
@@ -240,8 +179,8 @@ class BrowserEndpoints:
         return self._after_logout(request, redirect_uri, parameters.get("state"))
 
     async def logout_confirm(self, request: Request) -> Response:
-        form = await read_form(request)
-        pending = self.realm.sessions.take_pending(form.get("session_code", ""))
+        http = await read_request(request)
+        pending = self.realm.sessions.take_pending(http.form.get("session_code", ""))
         if pending is None or "post_logout_redirect_uri" not in pending.parameters:
             return error_page("Logout failed")
         del self.realm.sessions.pending[pending.tab_id]
@@ -260,15 +199,16 @@ class BrowserEndpoints:
         self._clear_cookies(response)
         return response
 
-    def _backchannel_logout(self, request: Request, form: dict[str, str]) -> Response:
+    def _backchannel_logout(self, http: HttpRequest) -> Response:
+        invalid = OAuth2Error("Invalid refresh token", error="invalid_grant")
         try:
-            client = self.provider.authenticate_client(request.headers, form)
-            claims = self.provider.keys.verify(form["refresh_token"], refresh=True, check_expiry=False)
-        except OAuthError as error:
-            return error.response()
+            client = self.server.authenticate_endpoint_client(http, "end_session")
+            claims = self.provider.keys.verify(http.form["refresh_token"], refresh=True, check_expiry=False)
+        except OAuth2Error as error:
+            return self.server.json_error(error)
         except InvalidToken:
-            return OAuthError("invalid_grant", "Invalid refresh token").response()
+            return self.server.json_error(invalid)
         if claims.get("azp") != client.client_id:
-            return OAuthError("invalid_grant", "Invalid refresh token").response()
+            return self.server.json_error(invalid)
         self.realm.sessions.end(str(claims.get("sid")))
         return Response(status_code=204)

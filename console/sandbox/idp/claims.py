@@ -9,24 +9,9 @@ import time
 import uuid
 from typing import Any
 
-from authlib.oidc.core.util import create_half_hash
-
 from console.sandbox.idp.realm import Client, Realm, User
 
-__all__ = ["access_claims", "id_token_claims", "refresh_claims", "response_scope", "user_claims"]
-
-# Keycloak's default client scopes (profile, email, roles, web-origins, acr, basic) always apply; only
-# "openid" and the optional offline_access show up in `scope` because of what was requested.
-_OPTIONAL_SCOPES = ("offline_access",)
-
-
-def response_scope(requested: str | None, *, service_account: bool = False) -> str:
-    """The `scope` Keycloak reports: openid if asked for, then the default scopes that are listed in tokens."""
-    asked = (requested or "").split()
-    parts = ["openid"] if "openid" in asked and not service_account else []
-    parts += ["profile", "email"]
-    parts += [scope for scope in _OPTIONAL_SCOPES if scope in asked]
-    return " ".join(parts)
+__all__ = ["access_claims", "id_token_claims", "refresh_claims", "subject_claims", "user_claims"]
 
 
 def user_claims(realm: Realm, user: User) -> dict[str, Any]:
@@ -100,37 +85,28 @@ def access_claims(
     return claims | user_claims(realm, user)
 
 
-def id_token_claims(
-    realm: Realm,
-    issuer: str,
-    client: Client,
-    user: User,
-    *,
-    access_token: str,
-    session_id: str,
-    auth_time: int,
-    nonce: str | None,
-    fresh_login: bool = True,
-) -> dict[str, Any]:
+def id_token_claims(realm: Realm, issuer: str, client: Client) -> dict[str, Any]:
+    """The ID token's own claims; authlib's OpenIDToken adds nonce, at_hash and then `subject_claims`."""
     now = int(time.time())
-    claims: dict[str, Any] = {
+    return {
         "exp": now + realm.lifetimes.access_token_seconds,
         "iat": now,
-        "auth_time": auth_time,
         "jti": f"ntrtid:{uuid.uuid4()}",
         "iss": issuer,
         "aud": client.client_id,
-        "sub": user.id,
         "typ": "ID",
         "azp": client.client_id,
     }
+
+
+def subject_claims(
+    realm: Realm, user: User, *, session_id: str, auth_time: int, fresh_login: bool, nonce: str | None
+) -> dict[str, Any]:
+    """Who signed in and in which SSO session: the ID token's `sub`, `sid`, `acr` and the person's claims."""
+    claims: dict[str, Any] = {"sub": user.id, "auth_time": auth_time}
     if nonce:
         claims["nonce"] = nonce
-    claims |= {
-        "sid": session_id,
-        "at_hash": create_half_hash(access_token, "RS256").decode(),
-        "acr": "1" if fresh_login else "0",
-    }
+    claims |= {"sid": session_id, "acr": "1" if fresh_login else "0"}
     return claims | user_claims(realm, user)
 
 

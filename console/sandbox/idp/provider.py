@@ -1,40 +1,17 @@
-"""What every endpoint shares: the realm, the issuer, the keys; client authentication, bearer checks, token issue."""
+"""What every endpoint shares: the realm, the issuer, the keys; bearer checks and the token generator."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
 
-from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
-
-from console.sandbox.idp.claims import access_claims, id_token_claims, refresh_claims, user_claims
-from console.sandbox.idp.realm import Client, Realm, User
+from console.sandbox.idp.claims import access_claims, refresh_claims, user_claims
+from console.sandbox.idp.realm import Client, Realm, User, response_scope
 from console.sandbox.idp.sessions import UserSession
 from console.sandbox.idp.tokens import InvalidToken, SigningKeys
 
-__all__ = ["Bearer", "OAuthError", "Provider", "oauth_error"]
-
-_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-
-
-class OAuthError(Exception):
-    """An OAuth error answered as JSON `{"error", "error_description"}` (RFC 6749 §5.2, Keycloak's wording)."""
-
-    def __init__(self, error: str, description: str, status_code: int = 400):
-        super().__init__(description)
-        self.error, self.description, self.status_code = error, description, status_code
-
-    def response(self) -> JSONResponse:
-        return oauth_error(self.error, self.description, self.status_code)
-
-
-def oauth_error(error: str, description: str, status_code: int = 400) -> JSONResponse:
-    return JSONResponse({"error": error, "error_description": description}, status_code, headers=_NO_STORE)
+__all__ = ["Bearer", "Grantee", "Provider"]
 
 
 @dataclass
@@ -43,6 +20,20 @@ class Bearer:
 
     claims: dict[str, Any]
     user: User
+
+
+@dataclass(frozen=True)
+class Grantee:
+    """Whom a token is for; authlib's grants carry it as their `user`.
+
+    A person with an SSO session, or (session None) the service account of a client.
+    """
+
+    user: User
+    session: UserSession | None = None
+    fresh_login: bool = True  # acr "1": the person typed a password for this grant
+    nonce: str | None = None  # the sign-in's nonce, repeated in ID tokens from a refresh
+    client_address: str | None = None  # service accounts: the clientHost / clientAddress claims
 
 
 class Provider:
@@ -54,28 +45,6 @@ class Provider:
     @property
     def base_path(self) -> str:
         return f"/realms/{self.realm.name}"
-
-    def authenticate_client(self, headers: Headers, form: dict[str, str]) -> Client:
-        """client_secret_basic or client_secret_post; a public client needs only its client_id."""
-        client_id, secret = form.get("client_id"), form.get("client_secret")
-        authorization = headers.get("authorization", "")
-        if authorization[:6].lower() == "basic ":
-            try:
-                decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode()
-            except (binascii.Error, UnicodeDecodeError) as error:
-                raise OAuthError("invalid_client", "Invalid client or Invalid client credentials", 401) from error
-            basic_id, _, basic_secret = decoded.partition(":")
-            client_id, secret = unquote(basic_id), unquote(basic_secret)
-        if not client_id:
-            raise OAuthError("invalid_client", "Missing parameter: client_id", 401)
-        client = self.realm.client_by_client_id(client_id)
-        if client is None:
-            raise OAuthError("invalid_client", "Invalid client or Invalid client credentials", 401)
-        if client.bearer_only:
-            raise OAuthError("unauthorized_client", "Bearer-only not allowed", 400)
-        if client.secret is not None and secret != client.secret:
-            raise OAuthError("unauthorized_client", "Invalid client or Invalid client credentials", 401)
-        return client
 
     def session_for(self, session_id: str | None) -> UserSession | None:
         return self.realm.sessions.active(session_id, self.realm.lifetimes.refresh_token_seconds)
@@ -96,82 +65,55 @@ class Provider:
             raise InvalidToken("user not found or disabled")
         return Bearer(claims, user)
 
-    def issue_user_tokens(
+    def generate_token(
         self,
+        grant_type: str,
         client: Client,
-        user: User,
-        session: UserSession,
-        *,
-        scope: str,
-        nonce: str | None,
-        fresh_login: bool,
-    ) -> JSONResponse:
-        """Access, refresh and (with openid) ID token; the refresh token becomes the client's only live one."""
-        lifetimes = self.realm.lifetimes
-        session.last_refresh = time.time()
-        access_token = self.keys.sign(
-            access_claims(
-                self.realm,
-                self.issuer,
-                client,
-                user,
-                scope=scope,
-                session_id=session.id,
-                auth_time=session.auth_time,
-                fresh_login=fresh_login,
-            )
-        )
-        refresh = refresh_claims(
+        user: Grantee | None = None,
+        scope: str | None = None,
+        expires_in: int | None = None,
+        include_refresh_token: bool = True,
+    ) -> dict[str, Any]:
+        """authlib's token generator: Keycloak's RS256 access token, HS512 refresh token and response body.
+
+        `expires_in` is ignored: lifetimes are the realm's. The ID token is added afterwards by authlib's OpenID
+        extensions; a service account gets neither a refresh token nor a session, as in Keycloak.
+        """
+        assert user is not None, "every grant here issues tokens to a person or a service account"
+        session, lifetimes = user.session, self.realm.lifetimes
+        scope = response_scope(scope, service_account=session is None)
+        access = access_claims(
             self.realm,
             self.issuer,
             client,
-            user,
-            session_id=session.id,
+            user.user,
             scope=scope,
-            expires=int(time.time()) + lifetimes.refresh_token_seconds,
+            session_id=session.id if session else None,
+            auth_time=session.auth_time if session else None,
+            fresh_login=user.fresh_login,
+            client_address=user.client_address,
         )
-        client_session = session.client(client.client_id)
-        client_session.refresh_token_id, client_session.scope = refresh["jti"], scope
-        if nonce is not None:
-            client_session.nonce = nonce
-        body: dict[str, Any] = {
-            "access_token": access_token,
-            "expires_in": lifetimes.access_token_seconds,
-            "refresh_expires_in": lifetimes.refresh_token_seconds,
-            "refresh_token": self.keys.sign_refresh(refresh),
-            "token_type": "Bearer",
-        }
-        if "openid" in scope.split():
-            body["id_token"] = self.keys.sign(
-                id_token_claims(
-                    self.realm,
-                    self.issuer,
-                    client,
-                    user,
-                    access_token=access_token,
-                    session_id=session.id,
-                    auth_time=session.auth_time,
-                    nonce=client_session.nonce,
-                    fresh_login=fresh_login,
-                )
+        token: dict[str, Any] = {"access_token": self.keys.sign(access), "expires_in": lifetimes.access_token_seconds}
+        if session is not None and include_refresh_token:
+            refresh = refresh_claims(
+                self.realm,
+                self.issuer,
+                client,
+                user.user,
+                session_id=session.id,
+                scope=scope,
+                expires=int(time.time()) + lifetimes.refresh_token_seconds,
             )
-        body |= {"not-before-policy": 0, "session_state": session.id, "scope": scope}
-        return JSONResponse(body, headers=_NO_STORE)
-
-    def issue_service_account_token(self, client: Client, user: User, scope: str, address: str | None) -> JSONResponse:
-        # Keycloak issues no refresh token for client_credentials unless the client opts in; neither do we.
-        claims = access_claims(
-            self.realm, self.issuer, client, user, scope=scope, session_id=None, auth_time=None, client_address=address
-        )
-        body = {
-            "access_token": self.keys.sign(claims),
-            "expires_in": self.realm.lifetimes.access_token_seconds,
-            "refresh_expires_in": 0,
-            "token_type": "Bearer",
-            "not-before-policy": 0,
-            "scope": scope,
-        }
-        return JSONResponse(body, headers=_NO_STORE)
+            token |= {
+                "refresh_expires_in": lifetimes.refresh_token_seconds,
+                "refresh_token": self.keys.sign_refresh(refresh),
+            }
+        else:
+            token["refresh_expires_in"] = 0
+        token |= {"token_type": "Bearer", "not-before-policy": 0}
+        if session is not None:
+            token["session_state"] = session.id
+        return token | {"scope": scope}
 
     def userinfo(self, user: User) -> dict[str, Any]:
         return {"sub": user.id} | user_claims(self.realm, user)

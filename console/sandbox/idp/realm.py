@@ -5,16 +5,22 @@ Everything lives in memory and is touched only from the IdP's event loop, so no 
 
 from __future__ import annotations
 
+import hmac
 import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from authlib.oauth2.rfc6749 import ClientMixin
+
 from console.sandbox.idp.sessions import SessionStore
 
-__all__ = ["Client", "Group", "Lifetimes", "Realm", "Role", "User", "stable_id", "uri_matches"]
+__all__ = ["Client", "Group", "Lifetimes", "Realm", "Role", "User", "response_scope", "stable_id", "uri_matches"]
 
 TIER_PREFIX = "catalyst-"
+# Keycloak's default client scopes (profile, email, roles, web-origins, acr, basic) always apply; only
+# "openid" and the optional offline_access show up in `scope` because of what was requested.
+_OPTIONAL_SCOPES = ("offline_access",)
 
 
 def stable_id(kind: str, name: str) -> str:
@@ -30,6 +36,15 @@ def uri_matches(uri: str, patterns: Iterable[str]) -> bool:
         if uri == pattern:
             return True
     return False
+
+
+def response_scope(requested: str | None, *, service_account: bool = False) -> str:
+    """The `scope` Keycloak reports: openid if asked for, then the default scopes that are listed in tokens."""
+    asked = (requested or "").split()
+    parts = ["openid"] if "openid" in asked and not service_account else []
+    parts += ["profile", "email"]
+    parts += [scope for scope in _OPTIONAL_SCOPES if scope in asked]
+    return " ".join(parts)
 
 
 @dataclass
@@ -73,7 +88,9 @@ class User:
 
 
 @dataclass
-class Client:
+class Client(ClientMixin):
+    """A Keycloak client; the `ClientMixin` methods are what authlib's authorization server asks of it."""
+
     id: str  # internal uuid, as in /admin/realms/<realm>/clients/{id}
     client_id: str
     name: str = ""
@@ -91,6 +108,45 @@ class Client:
     @property
     def public(self) -> bool:
         return self.secret is None and not self.bearer_only
+
+    def get_client_id(self) -> str:
+        return self.client_id
+
+    def get_default_redirect_uri(self) -> None:
+        return None  # redirect_uri is always required (Keycloak's "Invalid parameter: redirect_uri")
+
+    def get_allowed_scope(self, scope: str | None) -> str:
+        return response_scope(scope)
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        return uri_matches(redirect_uri, self.redirect_uris)
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        return self.secret is not None and hmac.compare_digest(client_secret.encode(), self.secret.encode())
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        # A confidential client sends its secret (Basic or form); a public one only its client_id.
+        if self.bearer_only:
+            return False
+        return method == "none" if self.public else method in ("client_secret_basic", "client_secret_post")
+
+    def check_response_type(self, response_type: str) -> bool:
+        return response_type == "code" and self.standard_flow and not self.bearer_only
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return self.grant_refusal(grant_type) is None
+
+    def grant_refusal(self, grant_type: str) -> str | None:
+        """Keycloak's reason for refusing this client `grant_type` at the token endpoint, or None."""
+        if grant_type == "authorization_code" and not self.standard_flow:
+            return "Client not allowed to exchange code"
+        if grant_type == "password" and not self.direct_access_grants:
+            return "Client not allowed for direct access grants"
+        if grant_type == "client_credentials" and self.public:
+            return "Public client not allowed to retrieve service account"
+        if grant_type == "client_credentials" and not self.service_accounts:
+            return "Client not enabled to retrieve service account"
+        return None
 
 
 @dataclass(frozen=True)

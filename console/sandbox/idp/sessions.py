@@ -11,17 +11,18 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from authlib.oidc.core import AuthorizationCodeMixin
+
 __all__ = ["AuthorizationCode", "ClientSession", "PendingLogin", "SessionStore", "UserSession"]
 
 
 @dataclass
 class ClientSession:
-    """What one client holds in a user session: its current refresh token id and the sign-in's nonce and scope."""
+    """What one client holds in a user session: its current refresh token id and the sign-in's nonce."""
 
     client_id: str
     refresh_token_id: str | None = None
     nonce: str | None = None
-    scope: str = ""
 
 
 @dataclass
@@ -47,17 +48,32 @@ class PendingLogin:
 
 
 @dataclass
-class AuthorizationCode:
+class AuthorizationCode(AuthorizationCodeMixin):
+    """An issued code; the mixin's getters are what authlib's code grant and OpenIDCode read back."""
+
     code: str
     client_id: str
     redirect_uri: str
     session_id: str
+    auth_time: int
     scope: str
     nonce: str | None
-    code_challenge: str | None
+    code_challenge: str | None  # read by authlib's CodeChallenge
     code_challenge_method: str | None
     expires: float
     fresh_login: bool  # acr "1" when the user typed a password for this request, "0" when the SSO cookie did
+
+    def get_redirect_uri(self) -> str:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_nonce(self) -> str | None:
+        return self.nonce
+
+    def get_auth_time(self) -> int:
+        return self.auth_time
 
 
 class SessionStore:
@@ -120,16 +136,12 @@ class SessionStore:
             return None
         return pending
 
-    def issue_code(self, session: UserSession, client_uuid: str, lifetime: int, **details: object) -> AuthorizationCode:
-        # Keycloak's codes look like "<uuid>.<session id>.<client uuid>"; clients treat them as opaque.
-        code = AuthorizationCode(
-            code=f"{uuid.uuid4()}.{session.id}.{client_uuid}",
-            session_id=session.id,
-            expires=time.time() + lifetime,
-            **details,  # type: ignore[arg-type]
-        )
+    def save_code(self, code: AuthorizationCode) -> None:
         self.codes[code.code] = code
-        return code
+
+    def nonce_in_use(self, client_id: str, nonce: str) -> bool:
+        """Whether a code waiting to be redeemed by `client_id` already carries `nonce` (a replayed request)."""
+        return any(code.client_id == client_id and code.nonce == nonce for code in self.codes.values())
 
     def redeem_code(self, code: str) -> AuthorizationCode | None:
         """Single use: the code is gone after the first attempt, whether or not that attempt succeeds."""

@@ -39,8 +39,13 @@ class SigningKeys:
         pem = self.rsa.as_pem(private=False).decode()
         return "".join(line for line in pem.splitlines() if "-----" not in line)
 
+    @property
+    def header(self) -> dict[str, str]:
+        """Keycloak's JOSE header for access and ID tokens."""
+        return {"alg": "RS256", "typ": "JWT", "kid": self.kid}
+
     def sign(self, claims: dict[str, Any]) -> str:
-        return jwt.encode({"alg": "RS256", "typ": "JWT", "kid": self.kid}, claims, self.rsa)
+        return jwt.encode(self.header, claims, self.rsa)
 
     def sign_refresh(self, claims: dict[str, Any]) -> str:
         return jwt.encode({"alg": "HS512", "typ": "JWT", "kid": self.hmac_kid}, claims, self.hmac, algorithms=["HS512"])
