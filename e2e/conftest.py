@@ -76,9 +76,13 @@ def _serve_console(world: SandboxWorld, port: int, state: Path, extra_env: dict[
         stop(process)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def console_url(world: SandboxWorld, console_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The console as `console run` serves it: signed in through the IdP, acting as each person."""
+    """The console as `console run` serves it: signed in through the IdP, acting as each person.
+
+    One per test module: each start builds the front-end into the shared `.web`, with its port in it, so
+    two consoles must never be up at once (test_embedded runs one configured for embedding).
+    """
     yield from _serve_console(world, console_port, tmp_path_factory.mktemp("console"), {})
 
 

@@ -30,7 +30,7 @@ def test_root_opens_the_namespaces_list_in_the_shell(page: Page, console_url: st
     expect(page.get_by_test_id("sovereign-fqdn")).to_have_text("omantel.openova.cloud")
     expect(page.get_by_test_id("kind-title")).to_have_text("Namespaces")
     headers = page.locator('[data-testid="resource-table"] thead th')
-    expect(headers).to_have_text(["NAME", "STATUS", "AGE", "LABELS"])
+    expect(headers).to_have_text(["NAME", "STATUS", "AGE", "REGION", "LABELS"])
 
 
 def test_seeded_namespaces_are_listed_with_status_and_labels(page: Page, console_url: str, sign_in):

@@ -116,3 +116,9 @@ def test_a_websocket_from_a_foreign_origin_is_refused(console_url: str):
     assert refused.value.response.status_code == 403
     with connect(socket_url, origin=console_url, open_timeout=10) as accepted:
         assert accepted.protocol.state.name == "OPEN"
+
+
+def test_without_an_allow_list_the_console_refuses_every_frame(page: Page, console_url: str):
+    response = page.request.get(f"{console_url}/login", max_redirects=0)
+    assert response.headers["x-frame-options"] == "SAMEORIGIN"
+    assert response.headers["content-security-policy"] == "frame-ancestors 'self'"

@@ -1,10 +1,11 @@
-"""The list table of a kind: columns as data, one generic cell renderer per column key."""
+"""The list table of a kind: columns as data, one cell renderer per column display, sortable headers."""
 
 from __future__ import annotations
 
 import reflex as rx
+from reflex.event import EventType
 
-from console.components.tone_badge import tone_badge
+from console.components.tone_badge import tone_badge, tone_color
 
 # Namespaces of a Sovereign carry a dozen labels; a row shows a few and a count, the tooltip shows all.
 _LABELS_SHOWN = 3
@@ -42,30 +43,72 @@ def _labels_cell(labels: rx.Var[str]) -> rx.Component:
     )
 
 
+def _name_cell(row: rx.Var[dict[str, str]], value: rx.Var[str]) -> rx.Component:
+    text = rx.text(value, weight="medium", white_space="nowrap", data_testid="cell-name")
+    return rx.cond(
+        row.contains("href"),
+        rx.link(text, href=row["href"], underline="hover", data_testid="row-link"),
+        text,
+    )
+
+
 def _cell(row: rx.Var[dict[str, str]], column: rx.Var[dict[str, str]]) -> rx.Component:
     key = column["key"]
     value = row[key]
     return rx.table.cell(
         rx.match(
-            key,
-            ("name", rx.text(value, weight="medium", white_space="nowrap", data_testid="cell-name")),
+            column["display"],
+            ("name", _name_cell(row, value)),
             ("status", tone_badge(value, row["tone"], data_testid="cell-status")),
             ("labels", _labels_cell(value)),
+            (
+                "count",
+                rx.text(
+                    value,
+                    color_scheme=tone_color(row["tone:" + key]),
+                    weight=rx.cond(row.contains("tone:" + key), "bold", "regular"),
+                    data_tone=row["tone:" + key],
+                ),
+            ),
             rx.text(value, color_scheme="gray", white_space="nowrap"),
         ),
         data_column=key,
     )
 
 
-def resource_table(columns: rx.Var[list[dict[str, str]]], rows: rx.Var[list[dict[str, str]]]) -> rx.Component:
+def _header(
+    column: rx.Var[dict[str, str]], sort_key: rx.Var[str], descending: rx.Var[bool], sort_by: EventType
+) -> rx.Component:
+    key = column["key"]
+    return rx.table.column_header_cell(
+        rx.hstack(
+            rx.text(column["title"]),
+            rx.cond(
+                sort_key == key,
+                rx.cond(descending, rx.icon("arrow-down", size=12), rx.icon("arrow-up", size=12)),
+            ),
+            align="center",
+            gap="1",
+            cursor="pointer",
+            on_click=sort_by(key),
+        ),
+        data_column=key,
+        data_testid="sort-" + key,
+        aria_sort=rx.cond(sort_key == key, rx.cond(descending, "descending", "ascending"), "none"),
+        white_space="nowrap",
+    )
+
+
+def resource_table(
+    columns: rx.Var[list[dict[str, str]]],
+    rows: rx.Var[list[dict[str, str]]],
+    sort_key: rx.Var[str],
+    descending: rx.Var[bool],
+    sort_by: EventType,
+) -> rx.Component:
     return rx.table.root(
         rx.table.header(
-            rx.table.row(
-                rx.foreach(
-                    columns,
-                    lambda column: rx.table.column_header_cell(column["title"], data_column=column["key"]),
-                )
-            )
+            rx.table.row(rx.foreach(columns, lambda column: _header(column, sort_key, descending, sort_by)))
         ),
         rx.table.body(
             rx.foreach(

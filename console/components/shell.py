@@ -123,7 +123,7 @@ def sidebar(active: str, person: PersonView) -> rx.Component:
     )
 
 
-def header(sovereign_name: rx.Var[str], sovereign_fqdn: rx.Var[str]) -> rx.Component:
+def header(sovereign_name: rx.Var[str], sovereign_fqdn: rx.Var[str], *tools: rx.Component) -> rx.Component:
     return rx.hstack(
         rx.text(sovereign_name, weight="bold", size="3", data_testid="sovereign-name"),
         rx.badge(
@@ -135,6 +135,7 @@ def header(sovereign_name: rx.Var[str], sovereign_fqdn: rx.Var[str]) -> rx.Compo
             data_testid="sovereign-fqdn",
         ),
         rx.spacer(),
+        *tools,
         rx.color_mode.button(size="1", variant="ghost", data_testid="theme-toggle", aria_label="Toggle theme"),
         align="center",
         width="100%",
@@ -180,6 +181,7 @@ def shell(
     sovereign_fqdn: rx.Var[str],
     person: PersonView,
     session: SessionView,
+    header_tools: tuple[rx.Component, ...] = (),
 ) -> rx.Component:
     """The page frame. Content shows only once the session is confirmed, and only to people with a tier.
 
@@ -199,7 +201,7 @@ def shell(
     return rx.cond(
         session.embedded,
         rx.box(body, width="100%", padding="12px", data_testid="main", data_embedded="true"),
-        _framed(body, active, sovereign_name, sovereign_fqdn, person),
+        _framed(body, active, sovereign_name, sovereign_fqdn, person, header_tools),
     )
 
 
@@ -209,11 +211,12 @@ def _framed(
     sovereign_name: rx.Var[str],
     sovereign_fqdn: rx.Var[str],
     person: PersonView,
+    header_tools: tuple[rx.Component, ...],
 ) -> rx.Component:
     return rx.hstack(
         sidebar(active, person),
         rx.vstack(
-            header(sovereign_name, sovereign_fqdn),
+            header(sovereign_name, sovereign_fqdn, *header_tools),
             rx.box(body, width="100%", padding="20px", data_testid="main"),
             width="100%",
             gap="0",

@@ -106,9 +106,13 @@ def rows_for(kind: Kind, objects: list[JsonObject], context: RenderContext) -> l
 def index_by_id(kinds: tuple[Kind, ...]) -> Mapping[str, Kind]:
     """Index kinds by id, refusing duplicates and rows that would not fit their columns (registry invariants)."""
     indexed: dict[str, Kind] = {}
+    names: dict[str, str] = {}  # every id and short name → the kind it switches to
     for kind in kinds:
         if kind.id in indexed:
             raise ValueError(f"kind id {kind.id!r} is registered twice")
+        for name in (kind.id, *kind.short_names):
+            if names.setdefault(name, kind.id) != kind.id:
+                raise ValueError(f"kind {kind.id!r} reuses the name {name!r} of kind {names[name]!r}")
         keys = [column.key for column in kind.columns]
         if len(keys) != len(set(keys)):
             raise ValueError(f"kind {kind.id!r} has duplicate column keys")

@@ -5,9 +5,33 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from console.kube.kinds import Kind, KindNotFound, index_by_id
-from console.kube.kinds_catalog import core
+from console.kube.kinds_catalog import (
+    absent,
+    catalyst,
+    core,
+    flux,
+    network,
+    platform,
+    policy,
+    projected,
+    storage,
+    workloads,
+)
 
-KINDS: Mapping[str, Kind] = index_by_id((*core.KINDS,))
+KINDS: Mapping[str, Kind] = index_by_id(
+    (
+        *projected.KINDS,
+        *core.KINDS,
+        *workloads.KINDS,
+        *network.KINDS,
+        *storage.KINDS,
+        *flux.KINDS,
+        *policy.KINDS,
+        *platform.KINDS,
+        *catalyst.KINDS,
+        *absent.KINDS,
+    )
+)
 DEFAULT_KIND_ID = "namespaces"
 NAMESPACES = KINDS["namespaces"]
 

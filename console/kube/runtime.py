@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from console.kube.access import AccessReviews
 from console.kube.api import KubeApi
+from console.kube.catalog import KindCatalog
 from console.kube.watch_cache import WatchCache
 from console.settings import get_settings
 
@@ -24,6 +25,7 @@ class KubeRuntime:
     api: KubeApi  # the console's own identity: only the shared cache uses it directly
     cache: WatchCache
     reviews: AccessReviews  # per-person access answers, shared by every session of this process
+    catalog: KindCatalog  # registered kinds plus the cluster's other CRDs
 
 
 _runtime: KubeRuntime | None = None
@@ -55,7 +57,7 @@ async def kube_lifespan() -> AsyncIterator[None]:
         grace_seconds=settings.watch_grace_seconds,
         max_backoff_seconds=settings.watch_max_backoff_seconds,
     )
-    _runtime = KubeRuntime(api=api, cache=cache, reviews=AccessReviews())
+    _runtime = KubeRuntime(api=api, cache=cache, reviews=AccessReviews(), catalog=KindCatalog(cache))
     try:
         yield
     finally:

@@ -129,8 +129,9 @@ class KindWatch:
             except (KubeApiError, ValueError) as error:
                 failures += 1
                 reason = error.message if isinstance(error, KubeApiError) else f"bad response: {error}"
+                if self._status != CacheStatus("error", reason) and self._status.reason != reason:
+                    log.warning("watch of %s failed (%s); retrying", self.resource.collection(), reason)
                 self._set_status(CacheStatus("error", reason))
-                log.warning("watch of %s failed (%s); retrying", self.resource.collection(), reason)
                 await asyncio.sleep(self._backoff(failures))
                 if self._status.state == "error":
                     self._set_status(CacheStatus("resyncing", reason))

@@ -1,12 +1,17 @@
-"""`/cloud?view=list&kind=<id>`: the live list of one kind."""
+"""`/cloud?view=list&kind=<id>`: the live list of one kind, with chips, toolbar, sortable columns and pages."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from console.components.kind_chips import kind_chips
+from console.components.list_toolbar import list_toolbar
+from console.components.pager import pager
 from console.components.resource_table import resource_table
+from console.components.scope_picker import scope_picker
 from console.components.shell import PersonView, SessionView, shell
-from console.state.cloud_list import CloudListState
+from console.state.cloud_list import PAGE_SIZE, CloudListState
+from console.state.scope import ScopeState
 from console.state.session import POPUP_SIGN_IN_SCRIPT, SessionState
 from console.state.shell import ShellState
 
@@ -25,6 +30,19 @@ SESSION = SessionView(
 )
 
 
+def page_shell(*children: rx.Component, active: str) -> rx.Component:
+    """Every console page's frame: shell, signed-in person, and the shared scope picker."""
+    return shell(
+        *children,
+        active=active,
+        sovereign_name=ShellState.sovereign_name,
+        sovereign_fqdn=ShellState.sovereign_fqdn,
+        person=PERSON,
+        session=SESSION,
+        header_tools=(scope_picker(ScopeState.scope, ScopeState.choices, ScopeState.choose),),
+    )
+
+
 def _live_indicator() -> rx.Component:
     return rx.badge(
         rx.match(
@@ -41,6 +59,27 @@ def _live_indicator() -> rx.Component:
     )
 
 
+def _table() -> rx.Component:
+    return rx.vstack(
+        resource_table(
+            CloudListState.columns,
+            CloudListState.rows,
+            CloudListState.sort_key,
+            CloudListState.descending,
+            CloudListState.sort_by,
+        ),
+        rx.hstack(
+            rx.spacer(),
+            pager(
+                CloudListState.page, CloudListState.pages, CloudListState.matched, PAGE_SIZE, CloudListState.go_to_page
+            ),
+            width="100%",
+        ),
+        width="100%",
+        gap="2",
+    )
+
+
 def _body() -> rx.Component:
     return rx.cond(
         CloudListState.error != "",
@@ -49,16 +88,25 @@ def _body() -> rx.Component:
             CloudListState.loading,
             rx.hstack(rx.spinner(), rx.text("Loading…", color_scheme="gray"), data_testid="list-loading"),
             rx.cond(
-                CloudListState.total == 0,
-                rx.text("No ", CloudListState.kind_title.lower(), " on this cluster.", data_testid="list-empty"),
-                resource_table(CloudListState.columns, CloudListState.rows),
+                CloudListState.notice != "",
+                rx.callout(
+                    CloudListState.notice,
+                    icon=rx.cond(CloudListState.notice_tone == "warn", "lock", "info"),
+                    color_scheme=rx.cond(CloudListState.notice_tone == "warn", "amber", "gray"),
+                    data_testid="list-notice",
+                ),
+                rx.cond(
+                    CloudListState.matched == 0,
+                    rx.text("No rows match the filter.", color_scheme="gray", data_testid="list-no-match"),
+                    _table(),
+                ),
             ),
         ),
     )
 
 
 def cloud_page() -> rx.Component:
-    return shell(
+    return page_shell(
         rx.vstack(
             rx.hstack(
                 rx.heading("Cloud", size="6"),
@@ -70,14 +118,23 @@ def cloud_page() -> rx.Component:
                 align="center",
                 width="100%",
             ),
+            kind_chips(
+                CloudListState.chips, CloudListState.more_kinds, CloudListState.kind_id, CloudListState.switch_kind
+            ),
+            list_toolbar(
+                filter_text=CloudListState.filter_text,
+                label_selector=CloudListState.label_selector,
+                query_error=CloudListState.query_error,
+                kind_filters=CloudListState.kind_filter_columns,
+                kind_filter_options=CloudListState.kind_filter_options,
+                set_filter_text=CloudListState.set_filter_text,
+                set_label_selector=CloudListState.set_label_selector,
+                set_kind_filter=CloudListState.set_kind_filter,
+            ),
             _body(),
             width="100%",
-            gap="4",
+            gap="3",
             data_testid="cloud-list",
         ),
         active="cloud",
-        sovereign_name=ShellState.sovereign_name,
-        sovereign_fqdn=ShellState.sovereign_fqdn,
-        person=PERSON,
-        session=SESSION,
     )

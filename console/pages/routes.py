@@ -9,7 +9,10 @@ from typing import Any
 import reflex as rx
 
 from console.pages.cloud import cloud_page
+from console.pages.resource_detail import ROUTE as RESOURCE_DETAIL_ROUTE
+from console.pages.resource_detail import resource_detail_page
 from console.state.cloud_list import CloudListState
+from console.state.resource_detail import ResourceDetailState
 from console.state.session import SessionState
 
 
@@ -31,6 +34,12 @@ ROUTES: tuple[Route, ...] = (
         title="Cloud · Sovereign Console",
         component=cloud_page,
         on_load=[SessionState.check, CloudListState.open_list],
+    ),
+    Route(
+        path=RESOURCE_DETAIL_ROUTE,
+        title="Resource · Sovereign Console",
+        component=resource_detail_page,
+        on_load=[SessionState.check, ResourceDetailState.load],
     ),
     Route(
         path="/",

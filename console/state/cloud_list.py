@@ -1,71 +1,220 @@
-"""The cloud list view of one kind: a live window of rows served from the shared watch cache."""
+"""The cloud list view of one kind: a live, queried page of rows served from the shared watch cache."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+import contextlib
+from collections.abc import AsyncIterator
 
 import reflex as rx
 
 from console.kube import runtime
-from console.kube.access import visible_objects
-from console.kube.kinds import Kind, KindNotFound, RenderContext, Row
-from console.kube.listing import list_page
-from console.kube.registry import DEFAULT_KIND_ID, kind_for
+from console.kube.kinds import Kind, Row
+from console.kube.list_service import ListView, Person, list_view, visible_count
+from console.kube.query import ListQuery, QueryError
+from console.kube.registry import DEFAULT_KIND_ID, KINDS, kind_for
+from console.kube.watch_cache import KindWatch, WatchCache
 from console.settings import get_settings
 from console.state.connection import tab_connected
+from console.state.scope import ScopeState, scope_filter
 from console.state.session import SessionState, current_person
+from console.state.wakeups import forget, wakeup_for
 
 # At most four deltas a second reach a browser, however fast the cluster changes.
 _MIN_PUSH_INTERVAL = 0.25
-# AGE cells move with the clock even when nothing else changes.
+# AGE cells move with the clock even when nothing else changes; sessions are re-checked as often.
 _AGE_REFRESH_SECONDS = 30.0
-# Rows shown until paging arrives with the full list view.
-_WINDOW = 200
+PAGE_SIZE = 50
 
 
-def _row_view(row: Row) -> dict[str, str]:
-    return {**row.cells, "key": row.key, "tone": row.tone}
+def _row_view(kind: Kind, row: Row) -> dict[str, str]:
+    view = {**row.cells, "key": row.key, "tone": row.tone}
+    for column, tone in row.cell_tones.items():
+        view[f"tone:{column}"] = tone
+    if kind.opens_detail:
+        view["href"] = f"/cloud/resource/{kind.id}/{row.namespace or '_'}/{row.name}/overview"
+    return view
+
+
+def _chip(kind: Kind, count: int | None) -> dict[str, str]:
+    return {"id": kind.id, "title": kind.title, "category": kind.category, "count": "" if count is None else str(count)}
+
+
+@contextlib.asynccontextmanager
+async def _watching(cache: WatchCache, kind: Kind) -> AsyncIterator[KindWatch | None]:
+    if kind.resource is None:
+        yield None
+        return
+    async with cache.subscribe(kind.resource) as watch:
+        yield watch
 
 
 class CloudListState(rx.State):
-    """One kind's rows as the browser shows them; the full set stays in the process-wide cache."""
+    """One kind's visible page as the browser shows it; the full set stays in the process-wide cache."""
 
     kind_id: str = DEFAULT_KIND_ID
     kind_title: str = "Namespaces"
     columns: list[dict[str, str]] = []
     rows: list[dict[str, str]] = []
     total: int = 0
+    matched: int = 0
+    page: int = 0
+    pages: int = 1
     live_status: str = "connecting…"
     live_state: str = "connecting"
     loading: bool = True
     error: str = ""
+    notice: str = ""
+    notice_tone: str = "muted"
+    chips: list[dict[str, str]] = [_chip(kind, None) for kind in KINDS.values() if kind.primary]
+    more_kinds: list[dict[str, str]] = [_chip(kind, None) for kind in KINDS.values() if not kind.primary]
+    filter_text: str = ""
+    label_selector: str = ""
+    query_error: str = ""
+    sort_key: str = ""
+    descending: bool = False
+    kind_filter_columns: list[dict[str, str]] = []  # {"column", "title", "value"}
+    kind_filter_options: dict[str, list[str]] = {}
+    last_kind: str = rx.LocalStorage("", name="sov-cloud-list-kind")
     _generation: int = 0
+    _kind_filters: dict[str, str] = {}
 
     @rx.event
-    def open_list(self):
-        """Page load: pick the kind from the URL and start following it."""
-        requested = self.router.url.query_parameters.get("kind", "") or DEFAULT_KIND_ID
+    async def open_list(self):
+        """Page load: the kind from the URL (else the last one this browser used) and start following it."""
+        requested = self.router.url.query_parameters.get("kind", "") or self.last_kind or DEFAULT_KIND_ID
+        return await self._open(requested)
+
+    @rx.event
+    async def switch_kind(self, kind_id: str):
+        """A chip or the More menu: show another kind here, and put it in the address bar."""
+        events = await self._open(kind_id)
+        return [rx.redirect(f"/cloud?view=list&kind={kind_id}", replace=False), *(events or [])]
+
+    async def _open(self, requested: str):
         self._generation += 1
         try:
-            kind = kind_for(requested)
-        except KindNotFound:
-            self.kind_id, self.kind_title, self.columns, self.rows, self.total = requested, requested, [], [], 0
+            kinds = await runtime.current().catalog.kinds()
+        except runtime.KubeUnavailable:
+            kinds = KINDS
+        self.more_kinds = [_chip(kind, None) for kind in kinds.values() if not kind.primary]
+        kind = kinds.get(requested)
+        if kind is None:
+            self.kind_id, self.kind_title, self.columns, self.rows, self.total, self.matched = (
+                requested,
+                requested,
+                [],
+                [],
+                0,
+                0,
+            )
             self.loading = False
             self.error = f"Unknown kind “{requested}”. Choose a kind from the list."
             return None
-        self._show_kind(kind)
-        return CloudListState.follow
-
-    def _show_kind(self, kind: Kind) -> None:
+        self.last_kind = kind.id
         self.kind_id, self.kind_title = kind.id, kind.title
-        self.columns = [{"key": column.key, "title": column.title} for column in kind.columns]
-        self.rows, self.total, self.error = [], 0, ""
+        self.columns = [{"key": c.key, "title": c.title, "display": c.display} for c in kind.columns]
+        self.rows, self.total, self.matched, self.page, self.error, self.notice = [], 0, 0, 0, "", ""
+        self.filter_text, self.label_selector, self.query_error, self.sort_key, self.descending = "", "", "", "", False
+        self._kind_filters = {}
+        self.kind_filter_columns = [{"column": f.column, "title": f.title, "value": ""} for f in kind.filters]
+        self.kind_filter_options = {}
         self.loading, self.live_state, self.live_status = True, "connecting", "connecting…"
+        return [ScopeState.load_choices, CloudListState.follow]
+
+    def _query(self, namespace: str) -> ListQuery:
+        return ListQuery(
+            text=self.filter_text,
+            selector=self.label_selector,
+            namespace=namespace,
+            sort=self.sort_key,
+            descending=self.descending,
+            page=self.page,
+            page_size=PAGE_SIZE,
+            filters=tuple(sorted(self._kind_filters.items())),
+        )
+
+    def _show(self, kind: Kind, view: ListView, watch: KindWatch | None) -> None:
+        result = view.result
+        self.rows = [_row_view(kind, row) for row in result.rows]
+        self.total, self.matched, self.page, self.pages = result.total, result.matched, result.page, result.pages
+        self.notice, self.notice_tone = view.notice, view.notice_tone
+        self.kind_filter_options = {column: sorted(values) for column, values in result.counts.items()}
+        if watch is None:
+            self.live_state, self.live_status, self.loading = "live", "no source", False
+        else:
+            self.live_state, self.live_status = watch.status.state, watch.status.describe()
+            self.loading = not watch.synced and watch.status.state != "error"
+
+    async def _refresh_now(self) -> None:
+        """Recompute the page at once after the person changed the query (the follow loop does live updates)."""
+        person = await current_person(self.router.headers.cookie)
+        if person is None:
+            return
+        identity, acting_as = person
+        try:
+            kube = runtime.current()
+        except runtime.KubeUnavailable:
+            return
+        kind = await kube.catalog.find(self.kind_id)
+        scope = await self.get_state(ScopeState)
+        namespace, scope_namespaces = await scope_filter(scope.scope)
+        try:
+            query = self._query(namespace)
+            async with _watching(kube.cache, kind) as watch:
+                view = await list_view(
+                    kind,
+                    watch,
+                    Person(identity.kube_user, kube.api.as_person(acting_as), kube.reviews),
+                    query,
+                    get_settings().cluster_id,
+                    scope=scope_namespaces,
+                )
+        except QueryError as problem:
+            self.query_error = str(problem)
+            return
+        self.query_error = ""
+        self._show(kind, view, watch)
+
+    @rx.event
+    async def set_filter_text(self, text: str):
+        self.filter_text, self.page = text, 0
+        await self._refresh_now()
+
+    @rx.event
+    async def set_label_selector(self, text: str):
+        self.label_selector, self.page = text, 0
+        await self._refresh_now()
+
+    @rx.event
+    async def sort_by(self, column: str):
+        """Sort by a column; choosing it again flips the order."""
+        if self.sort_key == column:
+            self.descending = not self.descending
+        else:
+            self.sort_key, self.descending = column, False
+        await self._refresh_now()
+
+    @rx.event
+    async def go_to_page(self, page: int):
+        self.page = max(0, min(int(page), self.pages - 1))
+        await self._refresh_now()
+
+    @rx.event
+    async def set_kind_filter(self, column: str, value: str):
+        if value in ("", "all"):
+            self._kind_filters.pop(column, None)
+        else:
+            self._kind_filters[column] = value
+        self.kind_filter_columns = [
+            {**entry, "value": self._kind_filters.get(entry["column"], "")} for entry in self.kind_filter_columns
+        ]
+        self.page = 0
+        await self._refresh_now()
 
     @rx.event(background=True)
     async def follow(self):
-        """Push the visible rows whenever the kind's cache moves, until the tab leaves or changes kind."""
+        """Push the visible page whenever the kind's cache moves, until the tab leaves or opens another list."""
         async with self:
             generation, kind_id = self._generation, self.kind_id
             client_token = self.router.session.client_token
@@ -81,34 +230,70 @@ class CloudListState(rx.State):
                 self.loading, self.live_state, self.live_status = False, "error", "not connected"
                 self.error = str(problem)
             return
-        kind = kind_for(kind_id)
-        person_api = kube.api.as_person(acting_as)
-        async with kube.cache.subscribe(kind.resource) as watch:
-            seen, pushed_at = -1, 0.0
-            loop = asyncio.get_running_loop()
+        kind = await kube.catalog.find(kind_id)
+        viewer = Person(identity.kube_user, kube.api.as_person(acting_as), kube.reviews)
+        chip_kinds = [chip for chip in KINDS.values() if chip.primary and chip.resource is not None]
+        loop = asyncio.get_running_loop()
+        async with contextlib.AsyncExitStack() as stack:
+            watch = await stack.enter_async_context(_watching(kube.cache, kind))
+            chip_watches = {
+                chip.id: await stack.enter_async_context(_watching(kube.cache, chip)) for chip in chip_kinds
+            }
+            watched = [w for w in (watch, *chip_watches.values()) if w is not None]
+            seen = {id(w): -1 for w in watched}
             checked_at = loop.time()
+            first = True
             while tab_connected(client_token):
-                revision = await watch.wait_changed(seen, timeout=_AGE_REFRESH_SECONDS)
-                if revision == seen and loop.time() - pushed_at < _AGE_REFRESH_SECONDS:
-                    continue
-                if loop.time() - checked_at > _AGE_REFRESH_SECONDS:
-                    # Sessions end (sign-out, failed refresh): stop serving a person who is gone.
-                    if await current_person(cookie_header) is None:
-                        yield SessionState.check
-                        return
-                    checked_at = loop.time()
-                visible = await visible_objects(
-                    kube.reviews, person_api, identity.kube_user, kind.resource, kind.namespaced, watch.objects()
-                )
-                context = RenderContext(now=datetime.now(UTC), cluster_id=get_settings().cluster_id)
-                page = list_page(kind, visible, context, _WINDOW)
-                status = watch.status
+                if not first:
+                    await _wait_any(watched, seen, _AGE_REFRESH_SECONDS, wakeup_for(client_token))
+                    if loop.time() - checked_at > _AGE_REFRESH_SECONDS:
+                        if await current_person(cookie_header) is None:
+                            yield SessionState.check
+                            return
+                        checked_at = loop.time()
+                first = False
+                for w in watched:
+                    seen[id(w)] = w.revision
                 async with self:
                     if self._generation != generation:
                         return
-                    self.rows = [_row_view(row) for row in page.rows]
-                    self.total = page.total
-                    self.live_state, self.live_status = status.state, status.describe()
-                    self.loading = not watch.synced and status.state != "error"
-                seen, pushed_at = revision, loop.time()
+                    scope_value = (await self.get_state(ScopeState)).scope
+                namespace, scope_namespaces = await scope_filter(scope_value)
+                async with self:
+                    query = self._query(namespace)
+                try:
+                    view = await list_view(
+                        kind, watch, viewer, query, get_settings().cluster_id, scope=scope_namespaces
+                    )
+                except QueryError:
+                    view = None
+                counts = {
+                    chip_id: await visible_count(
+                        kind_for(chip_id), chip_watch, viewer, get_settings().cluster_id, namespace, scope_namespaces
+                    )
+                    for chip_id, chip_watch in chip_watches.items()
+                    if chip_watch is not None and chip_watch.synced
+                }
+                async with self:
+                    if self._generation != generation:
+                        return
+                    if view is not None:
+                        self._show(kind, view, watch)
+                    self.chips = [_chip(chip, counts.get(chip.id)) for chip in KINDS.values() if chip.primary]
                 await asyncio.sleep(_MIN_PUSH_INTERVAL)
+            forget(client_token)  # the tab is gone
+
+
+async def _wait_any(watches: list[KindWatch], seen: dict[int, int], timeout: float, wakeup: asyncio.Event) -> None:
+    """Return when any of the watches moved past what was last shown, the tab was woken, or after `timeout`."""
+    if wakeup.is_set() or any(w.revision > seen[id(w)] for w in watches):
+        wakeup.clear()
+        return
+    waiters = [asyncio.ensure_future(w.wait_changed(seen[id(w)], timeout=timeout)) for w in watches]
+    waiters.append(asyncio.ensure_future(asyncio.wait_for(wakeup.wait(), timeout)))
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+        wakeup.clear()

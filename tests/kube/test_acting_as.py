@@ -61,4 +61,3 @@ async def test_namespaces_are_filtered_to_what_each_person_may_see(kube_api: Kub
     assert await visible_to(VIEWER) == {name_of(obj) for obj in everything}
     assert await visible_to(DEVELOPER) == {"acme-dev-wordpress", "acme-dev-billing"}
     assert await visible_to(NEWCOMER) == set()
-

@@ -104,6 +104,8 @@ def test_watch_sees_added_modified_deleted(sandbox: Sandbox, core: client.CoreV1
     for event in watch.Watch().stream(
         core.list_namespaced_config_map, namespace, resource_version=start, timeout_seconds=10
     ):
+        if event["object"].metadata.name != "watched":
+            continue  # controllers (like a real cluster's) may write other configmaps, e.g. kube-root-ca.crt
         seen.append((event["type"], event["object"].metadata.name))
         if event["type"] == "DELETED":
             break
