@@ -99,6 +99,18 @@ def identity_card(person: PersonView) -> rx.Component:
 
 
 def sidebar(active: str, person: PersonView) -> rx.Component:
+    return rx.box(
+        _sidebar_content(active, person),
+        width="200px",
+        min_width="200px",
+        align_self="stretch",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
+        data_testid="sidebar",
+    )
+
+
+def _sidebar_content(active: str, person: PersonView) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.icon("shield-check", size=20, color=rx.color("accent", 9)),
@@ -110,16 +122,13 @@ def sidebar(active: str, person: PersonView) -> rx.Component:
         *[_nav_link(entry, entry.id == active) for entry in NAV_ENTRIES],
         rx.spacer(),
         identity_card(person),
-        width="200px",
-        min_width="200px",
+        # The column runs the page's full height; its content stays in view while the page scrolls.
         height="100vh",
         position="sticky",
         top="0",
         padding="16px 8px",
-        border_right=f"1px solid {rx.color('gray', 5)}",
-        background=rx.color("gray", 2),
         gap="1",
-        data_testid="sidebar",
+        width="100%",
     )
 
 
@@ -224,5 +233,6 @@ def _framed(
         ),
         gap="0",
         width="100%",
+        min_height="100vh",
         align="start",
     )

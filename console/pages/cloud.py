@@ -61,12 +61,16 @@ def _live_indicator() -> rx.Component:
 
 def _table() -> rx.Component:
     return rx.vstack(
-        resource_table(
-            CloudListState.columns,
-            CloudListState.rows,
-            CloudListState.sort_key,
-            CloudListState.descending,
-            CloudListState.sort_by,
+        rx.box(
+            resource_table(
+                CloudListState.columns,
+                CloudListState.rows,
+                CloudListState.sort_key,
+                CloudListState.descending,
+                CloudListState.sort_by,
+            ),
+            width="100%",
+            overflow_x="auto",
         ),
         rx.hstack(
             rx.spacer(),
