@@ -39,8 +39,33 @@ class CacheStatus:
         return "connecting…"
 
 
+# Values the console never shows in a list and must not hold longer than needed: kept as keys only.
+_VALUE_FIELDS = ("data", "stringData", "binaryData")
+_LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+VALUE_BEARING = frozenset({ResourcePath("", "v1", "secrets"), ResourcePath("", "v1", "configmaps")})
+
+
+def without_values(obj: JsonObject) -> JsonObject:
+    """A Secret or ConfigMap with every value blanked (keys kept for DATA counts); the rest untouched."""
+    stripped = dict(obj)
+    for field in _VALUE_FIELDS:
+        values = stripped.get(field)
+        if isinstance(values, dict):
+            stripped[field] = dict.fromkeys(values, "")
+    metadata = stripped.get("metadata")
+    if isinstance(metadata, dict) and isinstance(metadata.get("annotations"), dict):
+        # kubectl apply copies the whole object, values included, into this annotation.
+        annotations = {k: v for k, v in metadata["annotations"].items() if k != _LAST_APPLIED}
+        stripped["metadata"] = {**metadata, "annotations": annotations}
+    return stripped
+
+
 class _WatchExpired(Exception):
     """The watch's resourceVersion is older than the server's history (410): relist."""
+
+
+def _unchanged(obj: JsonObject) -> JsonObject:
+    return obj
 
 
 class KindWatch:
@@ -61,6 +86,7 @@ class KindWatch:
         self._max_backoff = max_backoff_seconds
         self._rng = rng or random.Random()
         self._objects: dict[str, JsonObject] = {}
+        self._keep = without_values if resource in VALUE_BEARING else _unchanged
         self._revision = 0
         self._status = CacheStatus("connecting")
         self._changed = asyncio.Event()
@@ -151,7 +177,7 @@ class KindWatch:
                 {"limit": self._page_size, "continue": continue_token},
             )
             for item in page.get("items") or []:
-                fresh[cache_key(item)] = item
+                fresh[cache_key(item)] = self._keep(item)
             metadata = page.get("metadata") or {}
             list_version = str(metadata.get("resourceVersion") or list_version)
             continue_token = str(metadata.get("continue") or "")
@@ -193,7 +219,7 @@ class KindWatch:
             self._objects.pop(cache_key(obj), None)
             self._bump()
         elif event_type in ("ADDED", "MODIFIED"):
-            self._objects[cache_key(obj)] = obj
+            self._objects[cache_key(obj)] = self._keep(obj)
             self._bump()
         # BOOKMARKs carry only a resourceVersion: remembering it is their whole point.
         return resource_version_of(obj) or resource_version

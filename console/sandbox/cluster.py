@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -34,6 +35,26 @@ class _NamespaceStrategy:
         obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
         status = obj.setdefault("status", {})
         status["phase"] = "Terminating" if metadata.get("deletionTimestamp") else "Active"
+
+
+class _SecretStrategy:
+    """`stringData` is write-only: the real registry folds it into base64 `data` and never stores it."""
+
+    def prepare_create(self, resource: ResourceType, obj: dict[str, Any]) -> None:
+        self._fold(obj)
+
+    def prepare_update(self, resource: ResourceType, old: dict[str, Any], new: dict[str, Any]) -> None:
+        self._fold(new)
+
+    @staticmethod
+    def _fold(obj: dict[str, Any]) -> None:
+        plain = obj.pop("stringData", None)
+        if isinstance(plain, dict) and plain:
+            data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+            obj["data"] = {
+                **data,
+                **{key: base64.b64encode(str(value).encode()).decode() for key, value in plain.items()},
+            }
 
 
 class _PodStrategy:
@@ -77,6 +98,7 @@ class Cluster:
         self.store = Store(self.catalogue, history_size=history_size)
         self.store.register_strategy("/namespaces", _NamespaceStrategy())
         self.store.register_strategy("/pods", _PodStrategy())
+        self.store.register_strategy("/secrets", _SecretStrategy())
         customresources.install(self.store)
         self.tokens: dict[str, User] = dict(tokens or {})
         # RBAC over the store's roles and bindings unless a test supplies its own (auth.allow_all).

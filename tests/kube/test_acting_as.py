@@ -61,3 +61,28 @@ async def test_namespaces_are_filtered_to_what_each_person_may_see(kube_api: Kub
     assert await visible_to(VIEWER) == {name_of(obj) for obj in everything}
     assert await visible_to(DEVELOPER) == {"acme-dev-wordpress", "acme-dev-billing"}
     assert await visible_to(NEWCOMER) == set()
+
+
+async def test_a_viewer_bound_in_one_namespace_sees_only_it(kube_api: KubeApi, cluster_http):
+    """Reads served from the shared cache are filtered per person: here, to the one namespace granted."""
+    granted = "acme-prod-billing"
+    binding = {
+        "metadata": {"name": "limited-viewer", "namespace": granted},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "openova:tier-viewer"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "oidc:limited-viewer"}],
+    }
+    response = await cluster_http.post(
+        f"/apis/rbac.authorization.k8s.io/v1/namespaces/{granted}/rolebindings", json=binding
+    )
+    assert response.status_code == 201
+    limited = ActingAs(user="oidc:limited-viewer", groups=("system:authenticated",))
+    reviews = AccessReviews()
+    pods = (await kube_api.get("/api/v1/pods"))["items"]
+    namespaces = (await kube_api.get("/api/v1/namespaces"))["items"]
+    api = kube_api.as_person(limited)
+
+    visible_pods = await visible_objects(reviews, api, limited.user, ResourcePath("", "v1", "pods"), True, pods)
+    visible_namespaces = await visible_objects(reviews, api, limited.user, NAMESPACES, False, namespaces)
+
+    assert visible_pods and {pod["metadata"]["namespace"] for pod in visible_pods} == {granted}
+    assert {name_of(obj) for obj in visible_namespaces} == {granted}

@@ -29,6 +29,14 @@ async def _until(watch: KindWatch, condition, timeout: float = 5.0) -> None:
         revision = await watch.wait_changed(revision if revision >= 0 else watch.revision, timeout=remaining)
 
 
+async def _in_batches(requests, size: int = 25) -> None:
+    """Send writes concurrently, a batch at a time, checking every answer."""
+    pending = list(requests)
+    for start in range(0, len(pending), size):
+        for response in await asyncio.gather(*pending[start : start + size]):
+            assert response.status_code in (200, 201), response.text
+
+
 def _names(watch: KindWatch) -> set[str]:
     return {name_of(obj) for obj in watch.objects()}
 
@@ -79,25 +87,26 @@ async def test_a_too_old_watch_relists_and_reconciles(
 
 
 async def test_no_update_is_lost_under_churn(kube_api: KubeApi, cluster_http: httpx.AsyncClient):
-    """Hundreds of writes while watching: the cache ends equal to a fresh list."""
+    """A thousand writes (creates, patches, deletes) while watching: the cache ends equal to a fresh list."""
     cache = WatchCache(kube_api)
     namespace = f"churn-{uuid.uuid4().hex[:6]}"
     await cluster_http.post("/api/v1/namespaces", json={"metadata": {"name": namespace}})
     async with cache.subscribe(CONFIGMAPS) as watch:
         await _until(watch, lambda: watch.status.state == "live")
-        for index in range(150):
-            await cluster_http.post(
-                f"/api/v1/namespaces/{namespace}/configmaps",
-                json={"metadata": {"name": f"cm-{index}"}, "data": {"n": str(index)}},
-            )
-        for index in range(0, 150, 3):
-            await cluster_http.patch(
-                f"/api/v1/namespaces/{namespace}/configmaps/cm-{index}",
+        collection = f"/api/v1/namespaces/{namespace}/configmaps"
+        await _in_batches(
+            cluster_http.post(collection, json={"metadata": {"name": f"cm-{index}"}, "data": {"n": str(index)}})
+            for index in range(500)
+        )
+        await _in_batches(
+            cluster_http.patch(
+                f"{collection}/cm-{index}",
                 json={"data": {"n": "patched"}},
                 headers={"Content-Type": "application/merge-patch+json"},
             )
-        for index in range(1, 150, 3):
-            await cluster_http.delete(f"/api/v1/namespaces/{namespace}/configmaps/cm-{index}")
+            for index in range(250)
+        )
+        await _in_batches(cluster_http.delete(f"{collection}/cm-{index}") for index in range(250, 500))
 
         fresh = (await cluster_http.get("/api/v1/configmaps")).json()
         expected = {
@@ -144,4 +153,21 @@ async def test_two_subscribers_share_one_watch(kube_api: KubeApi):
     async with cache.subscribe(NAMESPACES) as first, cache.subscribe(NAMESPACES) as second:
         assert first is second
         assert cache.running() == [NAMESPACES]
+    await cache.close()
+
+
+async def test_secret_and_configmap_values_never_enter_the_cache(kube_api: KubeApi, cluster_http: httpx.AsyncClient):
+    name = f"token-{uuid.uuid4().hex[:6]}"
+    created = await cluster_http.post(
+        "/api/v1/namespaces/default/secrets",
+        json={"metadata": {"name": name}, "stringData": {"password": "hunter2"}, "data": {"key": "c2VjcmV0"}},
+    )
+    assert created.status_code == 201
+    cache = WatchCache(kube_api)
+    async with cache.subscribe(ResourcePath("", "v1", "secrets")) as watch:
+        await _until(watch, lambda: any(name_of(obj) == name for obj in watch.objects()))
+        cached = next(obj for obj in watch.objects() if name_of(obj) == name)
+        assert set(cached["data"]) == {"key", "password"}
+        assert set(cached["data"].values()) == {""}
+        assert "hunter2" not in str(watch.objects()) and "c2VjcmV0" not in str(watch.objects())
     await cache.close()
