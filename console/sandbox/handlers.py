@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -23,7 +24,10 @@ __all__ = ["collection", "item", "BOOKMARK_INTERVAL_SECONDS"]
 BOOKMARK_INTERVAL_SECONDS = 5.0
 # Encoded watch events by (apiVersion, plural, type, resourceVersion), oldest evicted first; stored objects are
 # never mutated in place, so one version always encodes the same.
-_ENCODED_EVENTS: dict[tuple[str, str, str, str | None], bytes] = {}
+# One cache per store: a process may run several sandboxes (tests do), whose resourceVersions overlap.
+_ENCODED_EVENTS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str, str, str | None], bytes]] = (
+    weakref.WeakKeyDictionary()
+)
 _ENCODED_EVENTS_SIZE = 8192
 _EVENTS_PER_CHUNK = 256
 
@@ -114,12 +118,13 @@ def watch(context: RequestContext) -> Response:
             # Every watcher of a type sends the same bytes for one object version: encode it once.
             resource = context.resource
             key = (resource.api_version, resource.plural, event_type, obj["metadata"].get("resourceVersion"))
-            encoded = _ENCODED_EVENTS.get(key)
+            encoded_events = _ENCODED_EVENTS.setdefault(context.cluster.store, {})
+            encoded = encoded_events.get(key)
             if encoded is None:
                 encoded = dumps({"type": event_type, "object": to_view(context.resource, obj)}) + b"\n"
-                if len(_ENCODED_EVENTS) >= _ENCODED_EVENTS_SIZE:
-                    del _ENCODED_EVENTS[next(iter(_ENCODED_EVENTS))]
-                _ENCODED_EVENTS[key] = encoded
+                if len(encoded_events) >= _ENCODED_EVENTS_SIZE:
+                    del encoded_events[next(iter(encoded_events))]
+                encoded_events[key] = encoded
             return encoded
         return dumps({"type": event_type, "object": shown}) + b"\n"
 
