@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import secrets
-import socket
 import tempfile
-import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import uvicorn
 
@@ -18,6 +14,7 @@ from console.sandbox.apiserver import create_app
 from console.sandbox.auth import ANONYMOUS_ADMIN, User
 from console.sandbox.cluster import Cluster
 from console.sandbox.faults import Faults
+from console.sandbox.loop_thread import LoopThread, listen, url_of
 from console.sandbox.oidc import OidcVerifier, persona_user
 from console.sandbox.simulation import Simulation
 from console.sandbox.tls import generate_certificates, write_kubeconfig
@@ -27,24 +24,9 @@ from console.sandbox.world_catalog import PEOPLE
 __all__ = ["CONSOLE_SERVICE_ACCOUNT", "Sandbox"]
 
 CONSOLE_SERVICE_ACCOUNT = "system:serviceaccount:catalyst-system:sovereign-console"
-_Result = TypeVar("_Result")
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
-
-
-def _url(scheme: str, host: str, port: int) -> str:
-    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
-
-
-class Sandbox:
+class Sandbox(LoopThread):
     """The sandbox API server; a context manager in tests, `run_forever()` from the CLI.
 
     Ports are bound in the constructor (0 = a free port), so URLs are known before `start()`.
@@ -66,6 +48,7 @@ class Sandbox:
         churn: float = 0.0,
         simulate: bool = True,
     ):
+        super().__init__()
         self.host = host
         self._temporary = None if state_dir else tempfile.TemporaryDirectory(prefix="sandbox-")
         self.state_dir = Path(state_dir or self._temporary.name)  # type: ignore[union-attr]
@@ -91,20 +74,17 @@ class Sandbox:
         # Controllers that keep the world alive (`churn` = background changes a second, for benchmarks).
         self.simulation = Simulation(self.cluster, seed=seed, churn=churn) if simulate else None
         self.faults = Faults(self.cluster.store, self.call)
-        self._https_socket = _listen(host, kube_port)
-        self._http_socket = _listen(host, http_port)
-        self.https_url = _url("https", host, self._https_socket.getsockname()[1])
-        self.http_url = _url("http", host, self._http_socket.getsockname()[1])
+        self._https_socket = listen(host, kube_port)
+        self._http_socket = listen(host, http_port)
+        self.https_url = url_of("https", host, self._https_socket.getsockname()[1])
+        self.http_url = url_of("http", host, self._http_socket.getsockname()[1])
         certificates = generate_certificates((host,))
         self.ca_path, self._certificate_path, self._key_path = certificates.write(self.state_dir / "pki")
         self._ca_pem = certificates.ca_pem
         self.kubeconfig_path = self.write_kubeconfig(
             kubeconfig_path or self.state_dir / "kubeconfig", token=self.admin_token
         )
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._servers: list[uvicorn.Server] = []
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
 
     def configure_oidc(self, issuer: str | None, audience: str = "sovereign-console", **options: Any) -> None:
         """Accept access tokens from `issuer` (its JWKS fetched on first use); None turns OIDC off.
@@ -142,7 +122,6 @@ class Sandbox:
         return [uvicorn.Server(secure), uvicorn.Server(plain)]
 
     async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
         self._servers = self._make_servers()
         tasks = [
             asyncio.create_task(self._servers[0].serve(sockets=[self._https_socket])),
@@ -155,60 +134,15 @@ class Sandbox:
         self._ready.set()
         await asyncio.gather(*tasks)
 
-    def start(self) -> Sandbox:
-        """Serve in a background thread with its own event loop; returns once both listeners accept."""
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), name="sandbox", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(30):
-            raise RuntimeError("the sandbox did not start within 30 s")
-        return self
+    def _shutdown(self) -> None:
+        if self.simulation is not None:
+            self.simulation.stop()
+        self.cluster.store.drop_watches()
+        for server in self._servers:
+            server.should_exit = True
 
-    def call(self, function: Callable[..., _Result], *args: Any) -> _Result:
-        """Run `function(*args)` on the server's loop (the store is single-threaded) and return its result."""
-        if self._loop is None:
-            return function(*args)
-        future: concurrent.futures.Future[_Result] = concurrent.futures.Future()
-
-        def run() -> None:
-            try:
-                future.set_result(function(*args))
-            except BaseException as error:  # handed back to the calling thread
-                future.set_exception(error)
-
-        self._loop.call_soon_threadsafe(run)
-        return future.result(timeout=30)
-
-    def stop(self) -> None:
-        if self._loop is not None and self._thread is not None and self._thread.is_alive():
-
-            def shutdown() -> None:
-                if self.simulation is not None:
-                    self.simulation.stop()
-                self.cluster.store.drop_watches()
-                for server in self._servers:
-                    server.should_exit = True
-
-            self._loop.call_soon_threadsafe(shutdown)
-            self._thread.join(10)
-        self._loop = None
+    def _close(self) -> None:
         for sock in (self._https_socket, self._http_socket):
             sock.close()
         if self._temporary is not None:
             self._temporary.cleanup()
-
-    def run_forever(self) -> None:
-        """Serve until interrupted (Ctrl+C); the loop runs in a worker thread so the main one gets the signal."""
-        self.start()
-        try:
-            while self._thread is not None and self._thread.is_alive():
-                self._thread.join(0.5)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            self.stop()
-
-    def __enter__(self) -> Sandbox:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
