@@ -87,8 +87,8 @@ def test_an_allowed_embedder_frames_a_chrome_less_console_that_signs_in_through_
     popup = popup_info.value
     popup.locator("#username").fill("sre")
     popup.locator("#password").fill("demo-sre")
-    popup.locator("#kc-login").click()
-    popup.wait_for_event("close")
+    with popup.expect_event("close"):  # listening before the click: the popup may close at once
+        popup.locator("#kc-login").click()
     expect(frame.get_by_test_id("live-status")).to_have_text("live")
     expect(frame.locator('[data-testid="resource-row"][data-key="kube-system"]')).to_be_visible()
     expect(frame.locator('[data-testid="main"]')).to_have_attribute("data-embedded", "true")
