@@ -7,6 +7,7 @@ and connection pool, and reads JSON and watch streams itself.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -26,11 +27,18 @@ JsonObject = dict[str, Any]
 class KubeApiError(Exception):
     """A request the API server answered with a non-2xx status (or could not be made at all)."""
 
-    def __init__(self, status: int, reason: str, message: str) -> None:
+    def __init__(self, status: int, reason: str, message: str, details: JsonObject | None = None) -> None:
         super().__init__(f"{status} {reason}: {message}" if status else message)
         self.status = status
         self.reason = reason
         self.message = message
+        self.details = details or {}  # the Status `details` (name, kind, causes: [{reason, message, field}])
+
+    @property
+    def causes(self) -> list[JsonObject]:
+        """The Status `details.causes` (field conflicts, validation errors), empty when the server sent none."""
+        causes = self.details.get("causes")
+        return [cause for cause in causes if isinstance(cause, dict)] if isinstance(causes, list) else []
 
     @classmethod
     def from_body(cls, status: int, body: bytes) -> KubeApiError:
@@ -43,7 +51,8 @@ class KubeApiError(Exception):
             payload = {}
         reason = str(payload.get("reason") or "")
         message = str(payload.get("message") or body[:200].decode("utf-8", "replace") or f"HTTP {status}")
-        return cls(status, reason, message)
+        details = payload.get("details")
+        return cls(status, reason, message, details if isinstance(details, dict) else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,13 +134,14 @@ class KubeApi:
         path: str,
         query: Mapping[str, Any] | None,
         timeout: float | None,
-        body: JsonObject | None = None,
+        body: Any = None,
+        content_type: str = "application/json",
     ) -> Any:
         method_, url, headers, _, _ = await self._api_client.param_serialize(
             method=method,
             resource_path=path,
             query_params=[(key, value) for key, value in (query or {}).items() if value not in (None, "")],
-            header_params={"Accept": "application/json"},
+            header_params={"Accept": "application/json", "Content-Type": content_type},
             auth_settings=["BearerToken"],
         )
         # A multidict, so several Impersonate-Group headers can travel in one request.
@@ -157,10 +167,36 @@ class KubeApi:
         """POST a JSON document; raises `KubeApiError` on a non-2xx answer."""
         return await self._json("POST", path, query, body)
 
-    async def _json(
-        self, method: str, path: str, query: Mapping[str, Any] | None, body: JsonObject | None = None
+    async def patch(
+        self,
+        path: str,
+        body: Any,
+        content_type: str = "application/merge-patch+json",
+        query: Mapping[str, Any] | None = None,
     ) -> JsonObject:
-        response = await self._request(method, path, query, timeout=60, body=body)
+        """PATCH with an explicit content type (`application/apply-patch+yaml` for server-side apply;
+        `application/json-patch+json` takes a list). Raises `KubeApiError` on a non-2xx answer."""
+        return await self._json("PATCH", path, query, body, content_type)
+
+    async def put(self, path: str, body: JsonObject, query: Mapping[str, Any] | None = None) -> JsonObject:
+        """PUT (replace) a JSON document; raises `KubeApiError` on a non-2xx answer."""
+        return await self._json("PUT", path, query, body)
+
+    async def delete(
+        self, path: str, body: JsonObject | None = None, query: Mapping[str, Any] | None = None
+    ) -> JsonObject:
+        """DELETE with optional `DeleteOptions`; answers the deleted object or a `Status` (202 while graceful)."""
+        return await self._json("DELETE", path, query, body)
+
+    async def _json(
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, Any] | None,
+        body: Any = None,
+        content_type: str = "application/json",
+    ) -> JsonObject:
+        response = await self._request(method, path, query, timeout=60, body=body, content_type=content_type)
         raw = await response.read()
         if not 200 <= response.status < 300:
             raise KubeApiError.from_body(response.status, raw)
@@ -195,3 +231,40 @@ class KubeApi:
                     yield json.loads(line)
         finally:
             raw.release()
+
+    @contextlib.asynccontextmanager
+    async def stream_lines(
+        self, path: str, query: Mapping[str, Any], *, idle_timeout: float | None = None
+    ) -> AsyncIterator[AsyncIterator[str]]:
+        """Open a streaming text GET (a pod log, followed or not) and hand out its lines as they arrive.
+
+        The answer's status is checked on entry (`KubeApiError` for a non-2xx), so a caller knows the
+        stream is open before the first line. Lines come without their newline; an unterminated last line
+        is handed out only when the stream ends cleanly. A broken stream raises `KubeApiError` with status 0.
+        `idle_timeout` bounds the wait for the next bytes (None: no bound; the total time is never bounded).
+        """
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=30, sock_read=idle_timeout)
+        response = await self._request("GET", path, query, timeout=timeout)  # type: ignore[arg-type]
+        raw = response.response
+        try:
+            if not 200 <= response.status < 300:
+                raise KubeApiError.from_body(response.status, await raw.read())
+            yield _text_lines(raw.content)
+        finally:
+            if raw.content.at_eof():
+                raw.release()
+            else:
+                raw.close()  # an unfinished (followed) stream: drop the connection rather than drain it
+
+
+async def _text_lines(content: aiohttp.StreamReader) -> AsyncIterator[str]:
+    pending = b""
+    try:
+        async for chunk in content.iter_any():
+            *complete, pending = (pending + chunk).split(b"\n")
+            for line in complete:
+                yield line.decode("utf-8", "replace")
+    except (OSError, aiohttp.ClientError, TimeoutError) as error:
+        raise KubeApiError(0, "ConnectionError", f"the stream broke: {error or type(error).__name__}") from error
+    if pending:
+        yield pending.decode("utf-8", "replace")
