@@ -12,6 +12,7 @@ from console.identity.oidc import OidcClient, OidcConfig
 from console.identity.routes import session_id_from_cookie_header
 from console.identity.service import SessionService
 from console.identity.sessions import RedisSessionStore, SessionStore, SqliteSessionStore
+from console.kube.api import ActingAs
 from console.settings import Settings, get_settings
 
 
@@ -58,6 +59,23 @@ async def person_from_cookie_header(cookie_header: str) -> tuple[Identity, str] 
         return None
     session, identity = resolved
     return identity, session.access_token
+
+
+async def current_person(cookie_header: str) -> tuple[Identity, ActingAs] | None:
+    """The person behind a browser session and how Kubernetes calls act for them (impersonation by default).
+
+    With `CONSOLE_KUBE_AUTH=token` the calls carry the person's own access token instead.
+    """
+    try:
+        person = await person_from_cookie_header(cookie_header)
+    except SignInNotConfigured:
+        return None
+    if person is None:
+        return None
+    identity, access_token = person
+    if get_settings().kube_auth == "token":
+        return identity, ActingAs(bearer_token=access_token)
+    return identity, ActingAs(user=identity.kube_user, groups=identity.kube_groups)
 
 
 async def is_signed_in(session_id: str) -> bool:

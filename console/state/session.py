@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from console.identity.claims import Identity
-from console.identity.runtime import SignInNotConfigured, person_from_cookie_header
-from console.kube.api import ActingAs
-from console.settings import get_settings
+from console.identity.runtime import current_person
 
 # A full navigation (not rx.redirect): /login is a backend route, and the new cookie needs a new socket.
 SIGN_IN_SCRIPT = "window.location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search))"
@@ -23,20 +20,6 @@ window.addEventListener("message", (event) => {
 window.open("/login?popup=1", "console-sign-in", "popup,width=480,height=680");
 """
 IS_FRAMED_SCRIPT = "window.self !== window.top"
-
-
-async def current_person(cookie_header: str) -> tuple[Identity, ActingAs] | None:
-    """The person behind a browser session and how Kubernetes calls act for them (impersonation by default)."""
-    try:
-        person = await person_from_cookie_header(cookie_header)
-    except SignInNotConfigured:
-        return None
-    if person is None:
-        return None
-    identity, access_token = person
-    if get_settings().kube_auth == "token":
-        return identity, ActingAs(bearer_token=access_token)
-    return identity, ActingAs(user=identity.kube_user, groups=identity.kube_groups)
 
 
 class SessionState(rx.State):
