@@ -9,9 +9,12 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from console.kube.api import JsonObject, KubeApi, KubeApiError, ResourcePath
 from console.kube.objects import name_of, namespace_of
+
+T = TypeVar("T")
 
 REVIEW_TTL_SECONDS = 60.0
 _REVIEWS_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
@@ -120,19 +123,33 @@ async def visible_objects(
     namespaced: bool,
     objects: list[JsonObject],
 ) -> list[JsonObject]:
-    """The cached objects of one resource type this person may list, decided as the person.
+    """The cached objects of one resource type this person may list, decided as the person."""
+    return await visible_items(reviews, api, person, resource, namespaced, objects, name_of, namespace_of)
+
+
+async def visible_items(
+    reviews: AccessReviews,
+    api: KubeApi,
+    person: str,
+    resource: ResourcePath,
+    namespaced: bool,
+    items: list[T],
+    name: Callable[[T], str],
+    namespace: Callable[[T], str],
+) -> list[T]:
+    """The items (objects, or rows rendered from them) of one resource type this person may list.
 
     Namespaces are their own case: a person bound inside a few namespaces still gets those.
     """
     if not resource.group and resource.plural == "namespaces":
-        visible = await reviews.visible_namespaces(api, person, (name_of(obj) for obj in objects))
-        return [obj for obj in objects if name_of(obj) in visible]
+        visible = await reviews.visible_namespaces(api, person, (name(item) for item in items))
+        return [item for item in items if name(item) in visible]
     question = AccessQuestion("list", resource.plural, group=resource.group)
     if await reviews.allowed(api, person, question):
-        return objects
+        return items
     if not namespaced:
         return []
-    namespaces = sorted({namespace_of(obj) for obj in objects})
+    namespaces = sorted({namespace(item) for item in items})
     answers = await asyncio.gather(
         *(
             reviews.allowed(api, person, AccessQuestion("list", resource.plural, group=resource.group, namespace=ns))
@@ -140,4 +157,4 @@ async def visible_objects(
         )
     )
     allowed = {ns for ns, ok in zip(namespaces, answers, strict=True) if ok}
-    return [obj for obj in objects if namespace_of(obj) in allowed]
+    return [item for item in items if namespace(item) in allowed]

@@ -5,10 +5,11 @@ Pure domain code over the shared watch cache; the Reflex state only forwards wha
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from console.kube.access import AccessQuestion, AccessReviews, visible_objects
+from console.kube.access import AccessQuestion, AccessReviews, visible_items, visible_objects
 from console.kube.api import KubeApi
 from console.kube.kinds import Kind, RenderContext, Row, rows_for
 from console.kube.query import ListQuery, QueryResult, run_query
@@ -33,6 +34,29 @@ class Person:
     reviews: AccessReviews = field(default_factory=AccessReviews)
 
 
+@dataclass(slots=True)
+class _Rendered:
+    revision: int
+    second: int
+    rows: list[Row]
+
+
+# Every tab showing a kind reuses one rendering per cache revision and clock second (AGE moves by the
+# second): twenty tabs on 10,000 pods render them once, not twenty times.
+_RENDERED: weakref.WeakKeyDictionary[KindWatch, dict[str, _Rendered]] = weakref.WeakKeyDictionary()
+
+
+def shared_rows(kind: Kind, watch: KindWatch, context: RenderContext) -> list[Row]:
+    """All rows of a (non-projecting) kind from its watch, rendered once and shared by every viewer."""
+    renders = _RENDERED.setdefault(watch, {})
+    second = int(context.now.timestamp())
+    rendered = renders.get(kind.id)
+    if rendered is None or rendered.revision != watch.revision or rendered.second != second:
+        rendered = _Rendered(watch.revision, second, rows_for(kind, watch.objects(), context))
+        renders[kind.id] = rendered
+    return rendered.rows
+
+
 def _not_served(watch: KindWatch) -> bool:
     status = watch.status
     return status.state == "error" and "could not find the requested resource" in status.reason
@@ -51,10 +75,22 @@ async def kind_rows(
     """
     if kind.resource is None:
         return []
-    objects = await visible_objects(
-        person.reviews, person.api, person.kube_user, kind.resource, kind.namespaced, watch.objects()
-    )
-    rows = rows_for(kind, objects, context)
+    if kind.project is not None:  # rows summarise several objects: decide on the objects, then project
+        objects = await visible_objects(
+            person.reviews, person.api, person.kube_user, kind.resource, kind.namespaced, watch.objects()
+        )
+        rows = rows_for(kind, objects, context)
+    else:
+        rows = await visible_items(
+            person.reviews,
+            person.api,
+            person.kube_user,
+            kind.resource,
+            kind.namespaced,
+            shared_rows(kind, watch, context),
+            lambda row: row.name,
+            lambda row: row.namespace,
+        )
     if scope is not None and kind.namespaced:
         rows = [row for row in rows if row.namespace in scope]
     return rows
