@@ -55,6 +55,7 @@ test-browser:
 bench: setup
 	$(PY) bench/sandbox.py
 	$(PY) bench/sandbox_lists.py
+	$(PY) bench/lists.py
 
 lint: setup
 	$(VENV)/bin/ruff check console tests e2e bench rxconfig.py
