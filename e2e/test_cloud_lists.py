@@ -174,6 +174,7 @@ def test_row_opens_the_detail_page_with_yaml_and_hidden_secret_values(page: Page
     _open(page, sign_in, "secrets", username="admin")
     page.get_by_test_id("filter-input").fill("acme-prod-wordpress")
     first = _rows(page).first
+    expect(first).to_have_attribute("data-key", re.compile(r"^acme-prod-wordpress/"))  # the filter applied
     name = first.get_by_test_id("cell-name").inner_text()
     first.get_by_test_id("row-link").click()
     expect(page.get_by_test_id("detail-name")).to_have_text(name)
