@@ -1,49 +1,118 @@
-"""The resource detail page; until its tabs arrive it shows the object's YAML, read-only."""
+"""The resource detail page: header, action toolbar, the tabs that apply to the kind, the active tab."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from console.components.detail_actions import ActionsView, detail_actions
 from console.pages.cloud import page_shell
+from console.pages.detail_tabs import TABS
+from console.state.detail_actions import DetailActionsState
 from console.state.resource_detail import ResourceDetailState
 
 ROUTE = "/cloud/resource/[resource_kind]/[resource_namespace]/[resource_name]/[tab]"
+
+ACTIONS = ActionsView(
+    name=ResourceDetailState.object_name,
+    allowed=DetailActionsState.allowed,
+    replicas=DetailActionsState.replicas,
+    result=DetailActionsState.result,
+    result_tone=DetailActionsState.result_tone,
+    delete_open=DetailActionsState.delete_open,
+    delete_text=DetailActionsState.delete_text,
+    busy=DetailActionsState.busy,
+    checked=DetailActionsState.checked,
+    set_replicas=DetailActionsState.set_replicas,
+    set_delete_text=DetailActionsState.set_delete_text,
+    set_delete_open=DetailActionsState.set_delete_open,
+    scale=DetailActionsState.scale,
+    restart=DetailActionsState.restart,
+    delete=DetailActionsState.delete,
+    reconcile=DetailActionsState.reconcile,
+    suspend=DetailActionsState.suspend,
+    resume=DetailActionsState.resume,
+)
+
+
+def _header() -> rx.Component:
+    state = ResourceDetailState
+    return rx.hstack(
+        rx.link(
+            rx.hstack(rx.icon("arrow-left", size=16), rx.text(state.kind_title), align="center", gap="1"),
+            href=state.list_href,
+            data_testid="detail-kind-link",
+        ),
+        rx.text("/", color_scheme="gray"),
+        rx.heading(state.object_name, size="5", data_testid="detail-name"),
+        rx.cond(state.namespace != "", rx.badge(state.namespace, variant="soft", data_testid="detail-namespace")),
+        rx.spacer(),
+        rx.badge(
+            state.live_state,
+            color_scheme=rx.match(state.live_state, ("live", "green"), ("error", "red"), "amber"),
+            variant="soft",
+            data_testid="detail-live",
+        ),
+        align="center",
+        gap="2",
+        width="100%",
+    )
+
+
+def _tab_strip() -> rx.Component:
+    return rx.hstack(
+        rx.foreach(
+            ResourceDetailState.tabs,
+            lambda tab: rx.link(
+                tab["title"],
+                href=tab["href"],
+                padding_x="3",
+                padding_y="1",
+                size="2",
+                weight=rx.cond(tab["id"] == ResourceDetailState.tab, "bold", "regular"),
+                border_bottom=rx.cond(tab["id"] == ResourceDetailState.tab, "2px solid var(--accent-9)", "none"),
+                data_testid=f"detail-tab-{tab['id']}",
+                data_active=rx.cond(tab["id"] == ResourceDetailState.tab, "true", "false"),
+            ),
+        ),
+        gap="1",
+        width="100%",
+        border_bottom="1px solid var(--gray-a5)",
+        data_testid="detail-tabs",
+    )
+
+
+def _problem() -> rx.Component:
+    return rx.vstack(
+        rx.callout(
+            ResourceDetailState.problem, icon="circle-alert", color_scheme="amber", data_testid="detail-problem"
+        ),
+        rx.link(
+            "Back to ", ResourceDetailState.kind_title, href=ResourceDetailState.list_href, data_testid="back-to-list"
+        ),
+        gap="2",
+    )
+
+
+def _active_tab() -> rx.Component:
+    return rx.box(
+        rx.match(ResourceDetailState.tab, *((tab.id, tab.render()) for tab in TABS), rx.fragment()),
+        width="100%",
+        data_testid="detail-tab-panel",
+        data_tab=ResourceDetailState.tab,
+    )
 
 
 def resource_detail_page() -> rx.Component:
     return page_shell(
         rx.vstack(
-            rx.hstack(
-                rx.link(
-                    rx.icon("arrow-left", size=16), ResourceDetailState.kind_title, href=ResourceDetailState.list_href
-                ),
-                rx.text("/", color_scheme="gray"),
-                rx.heading(ResourceDetailState.object_name, size="5", data_testid="detail-name"),
-                rx.cond(
-                    ResourceDetailState.namespace != "",
-                    rx.badge(ResourceDetailState.namespace, variant="soft", data_testid="detail-namespace"),
-                ),
-                align="center",
-                gap="2",
-            ),
+            _header(),
             rx.cond(
                 ResourceDetailState.loading,
                 rx.hstack(rx.spinner(), rx.text("Loading…", color_scheme="gray")),
                 rx.cond(
                     ResourceDetailState.problem != "",
-                    rx.callout(
-                        ResourceDetailState.problem,
-                        icon="circle-alert",
-                        color_scheme="amber",
-                        data_testid="detail-problem",
-                    ),
-                    rx.code_block(
-                        ResourceDetailState.manifest_yaml,
-                        language="yaml",
-                        show_line_numbers=True,
-                        width="100%",
-                        data_testid="detail-yaml",
-                    ),
+                    rx.vstack(_problem(), detail_actions(ACTIONS), gap="3", width="100%"),
+                    rx.vstack(detail_actions(ACTIONS), _tab_strip(), _active_tab(), gap="3", width="100%"),
                 ),
             ),
             width="100%",

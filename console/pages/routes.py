@@ -12,6 +12,7 @@ from console.pages.cloud import cloud_page
 from console.pages.resource_detail import ROUTE as RESOURCE_DETAIL_ROUTE
 from console.pages.resource_detail import resource_detail_page
 from console.state.cloud_list import CloudListState
+from console.state.detail_actions import DetailActionsState
 from console.state.resource_detail import ResourceDetailState
 from console.state.session import SessionState
 
@@ -39,7 +40,7 @@ ROUTES: tuple[Route, ...] = (
         path=RESOURCE_DETAIL_ROUTE,
         title="Resource · Sovereign Console",
         component=resource_detail_page,
-        on_load=[SessionState.check, ResourceDetailState.load],
+        on_load=[SessionState.check, ResourceDetailState.load, DetailActionsState.load_actions],
     ),
     Route(
         path="/",

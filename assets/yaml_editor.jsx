@@ -1,0 +1,69 @@
+// The console's YAML editor: CodeMirror 6 with YAML highlighting, line numbers, folding and search.
+// The text lives here while the person types; `onChange(text)` reports it after a 500 ms pause (and at once
+// when the editor loses focus), never on every keystroke. A new `value` or `revision` replaces the text.
+import React, { useEffect, useRef, useState } from "react";
+import CodeMirror from "@uiw/react-codemirror";
+import { yaml } from "@codemirror/lang-yaml";
+
+const EXTENSIONS = [yaml()];
+
+export function YamlEditor({
+  value = "",
+  revision = 0,
+  editable = true,
+  height = "24rem",
+  theme = "light",
+  debounceMs = 500,
+  onChange,
+  ...rest
+}) {
+  const [text, setText] = useState(value);
+  const timer = useRef(null);
+  const pending = useRef(null);
+  const report = useRef(onChange);
+  report.current = onChange;
+
+  const flush = () => {
+    if (timer.current) {
+      clearTimeout(timer.current);
+      timer.current = null;
+    }
+    if (pending.current !== null) {
+      const latest = pending.current;
+      pending.current = null;
+      if (report.current) report.current(latest);
+    }
+  };
+
+  useEffect(() => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    pending.current = null;
+    setText(value);
+  }, [value, revision]);
+
+  useEffect(() => () => flush(), []);
+
+  const changed = (next) => {
+    setText(next);
+    pending.current = next;
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(flush, Math.max(500, debounceMs));
+  };
+
+  return (
+    <CodeMirror
+      value={text}
+      height={height}
+      theme={theme === "dark" ? "dark" : "light"}
+      editable={editable}
+      readOnly={!editable}
+      extensions={EXTENSIONS}
+      basicSetup={{ lineNumbers: true, foldGutter: true, searchKeymap: true, highlightActiveLine: editable }}
+      onChange={changed}
+      onBlur={flush}
+      data-editable={editable ? "true" : "false"}
+      {...rest}
+    />
+  );
+}
