@@ -15,6 +15,7 @@ from console.components.detail_metrics import detail_metrics
 from console.components.detail_overview import OverviewView, detail_overview
 from console.components.detail_tree import detail_tree
 from console.kube.kinds import Kind
+from console.pages.detail_exec import exec_tab, shows_exec
 from console.pages.detail_logs import logs_tab, shows_logs
 from console.pages.detail_yaml import yaml_tab
 from console.state.resource_detail import ResourceDetailState, offer_tabs
@@ -65,11 +66,13 @@ METRICS_TAB = DetailTab(
     lambda: detail_metrics(ResourceDetailState.metrics_rows, ResourceDetailState.metrics_note),
 )
 LOGS_TAB = DetailTab("logs", "Logs", shows_logs, logs_tab)  # Pods, and a workload's pods with a pod prefix
+EXEC_TAB = DetailTab("exec", "Shell", shows_exec, exec_tab)  # Pods
 
 TABS: list[DetailTab] = [
     OVERVIEW_TAB,
     YAML_TAB,
     LOGS_TAB,
+    EXEC_TAB,
     EVENTS_TAB,
     TREE_TAB,
     METRICS_TAB,
