@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import ssl
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 from kubernetes.aio import client as aio_client
@@ -127,6 +129,27 @@ class KubeApi:
 
     async def close(self) -> None:
         await self._api_client.close()
+
+    async def websocket_target(
+        self, path: str, query: list[tuple[str, str]]
+    ) -> tuple[str, list[tuple[str, str]], ssl.SSLContext | None]:
+        """URL (ws/wss), headers (credentials and acting-as, one per group) and TLS context for an upgrade.
+
+        Kubernetes streams (exec, attach) are WebSockets the official client cannot open asynchronously
+        with impersonation; this hands the same authority to a WebSocket client.
+        """
+        _, url, headers, _, _ = await self._api_client.param_serialize(
+            method="GET", resource_path=path, query_params=None, header_params={}, auth_settings=["BearerToken"]
+        )
+        url = f"{url}?{urlencode(query)}" if query else url
+        scheme, rest = url.split("://", 1)
+        url = ("wss://" if scheme == "https" else "ws://") + rest
+        pairs = [(name, value) for name, value in headers.items() if name.lower() == "authorization"]
+        for name, value in self._acting_as.headers():
+            if name == "Authorization":
+                pairs = [(key, val) for key, val in pairs if key.lower() != "authorization"]
+            pairs.append((name, value))
+        return url, pairs, getattr(self._api_client.rest_client, "ssl_context", None)
 
     async def _request(
         self,

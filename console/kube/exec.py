@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import ssl
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
@@ -172,32 +170,6 @@ class ExecSession:
         await self.connection.close()
 
 
-def _connection_parts(api: KubeApi) -> tuple[Any, ssl.SSLContext | None]:
-    """The console's `kubernetes.aio` ApiClient and the TLS context its REST client built (CA, client cert)."""
-    api_client = api._api_client  # noqa: SLF001 - the same package's connection settings
-    context = getattr(api_client.rest_client, "ssl_context", None)
-    return api_client, context
-
-
-async def _url_and_headers(api: KubeApi, request: ExecRequest) -> tuple[str, list[tuple[str, str]]]:
-    api_client, _ = _connection_parts(api)
-    _, url, headers, _, _ = await api_client.param_serialize(
-        method="GET",
-        resource_path=request.path,
-        query_params=None,
-        header_params={},
-        auth_settings=["BearerToken"],
-    )
-    url = f"{url}?{urlencode(exec_query(request))}"
-    url = "wss://" + url[len("https://") :] if url.startswith("https://") else "ws://" + url.split("://", 1)[1]
-    pairs = [(name, value) for name, value in headers.items() if name.lower() == "authorization"]
-    for name, value in api._acting_as.headers():  # noqa: SLF001 - the person's authority
-        if name == "Authorization":
-            pairs = [(key, val) for key, val in pairs if key.lower() != "authorization"]
-        pairs.append((name, value))
-    return url, pairs
-
-
 def _handshake_error(error: InvalidHandshake) -> KubeApiError:
     if isinstance(error, InvalidStatus):
         response = error.response
@@ -215,8 +187,7 @@ async def open_exec(
         KubeApiError: the API server refused (403 forbidden, 404 no such pod, 400 not running / bad container …)
             with its Status message, or could not be reached (status 0).
     """
-    url, headers = await _url_and_headers(api, request)
-    _, context = _connection_parts(api)
+    url, headers, context = await api.websocket_target(request.path, exec_query(request))
     try:
         connection = await connect(
             url,
