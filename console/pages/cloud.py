@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import reflex as rx
 
+from console.components.key_map import key_map
 from console.components.kind_chips import kind_chips
 from console.components.list_toolbar import list_toolbar
 from console.components.pager import pager
 from console.components.resource_table import resource_table
 from console.components.scope_picker import scope_picker
 from console.components.shell import PersonView, SessionView, shell
+from console.components.wrapped.keyboard import keyboard
 from console.state.cloud_list import PAGE_SIZE, CloudListState
+from console.state.keyboard import KeyboardState
 from console.state.scope import ScopeState
 from console.state.session import POPUP_SIGN_IN_SCRIPT, SessionState
 from console.state.shell import ShellState
@@ -136,6 +139,8 @@ def cloud_page() -> rx.Component:
                 set_kind_filter=CloudListState.set_kind_filter,
             ),
             _body(),
+            keyboard(mode="list", aliases=CloudListState.kind_aliases, on_command=CloudListState.keyboard_command),
+            key_map(KeyboardState.key_map_open, KeyboardState.set_key_map_open),
             width="100%",
             gap="3",
             data_testid="cloud-list",

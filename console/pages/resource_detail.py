@@ -5,9 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from console.components.detail_actions import ActionsView, detail_actions
+from console.components.key_map import key_map
+from console.components.secret_reveal import secret_reveal
+from console.components.wrapped.keyboard import keyboard
 from console.pages.cloud import page_shell
 from console.pages.detail_tabs import TABS
 from console.state.detail_actions import DetailActionsState
+from console.state.keyboard import STATIC_ALIASES, KeyboardState
 from console.state.resource_detail import ResourceDetailState
 
 ROUTE = "/cloud/resource/[resource_kind]/[resource_namespace]/[resource_name]/[tab]"
@@ -96,6 +100,10 @@ def _problem() -> rx.Component:
 def _active_tab() -> rx.Component:
     return rx.box(
         rx.match(ResourceDetailState.tab, *((tab.id, tab.render()) for tab in TABS), rx.fragment()),
+        rx.cond(
+            (ResourceDetailState.tab == "overview") & (ResourceDetailState.kind_kind == "Secret"),
+            rx.box(secret_reveal(), padding_top="4", width="100%"),
+        ),
         width="100%",
         data_testid="detail-tab-panel",
         data_tab=ResourceDetailState.tab,
@@ -115,6 +123,8 @@ def resource_detail_page() -> rx.Component:
                     rx.vstack(detail_actions(ACTIONS), _tab_strip(), _active_tab(), gap="3", width="100%"),
                 ),
             ),
+            keyboard(mode="detail", aliases=STATIC_ALIASES, on_command=KeyboardState.command),
+            key_map(KeyboardState.key_map_open, KeyboardState.set_key_map_open),
             width="100%",
             gap="3",
         ),

@@ -16,6 +16,7 @@ from console.kube.registry import DEFAULT_KIND_ID, KINDS, kind_for
 from console.kube.watch_cache import KindWatch, WatchCache
 from console.settings import get_settings
 from console.state.connection import tab_connected
+from console.state.keyboard import STATIC_ALIASES, KeyboardState, kind_aliases
 from console.state.scope import ScopeState, scope_filter
 from console.state.session import SessionState, current_person
 from console.state.wakeups import forget, wakeup_for
@@ -76,6 +77,7 @@ class CloudListState(rx.State):
     kind_filter_columns: list[dict[str, str]] = []  # {"column", "title", "value"}
     kind_filter_options: dict[str, list[str]] = {}
     last_kind: str = rx.LocalStorage("", name="sov-cloud-list-kind")
+    kind_aliases: dict[str, str] = STATIC_ALIASES  # the `:` switcher's names (registered and discovered kinds)
     _generation: int = 0
     _kind_filters: dict[str, str] = {}
 
@@ -91,6 +93,13 @@ class CloudListState(rx.State):
         events = await self._open(kind_id)
         return [rx.redirect(f"/cloud?view=list&kind={kind_id}", replace=False), *(events or [])]
 
+    @rx.event
+    def keyboard_command(self, command: str):
+        """The list's keys: `:` + a kind → that kind here; `?` → the key map."""
+        if command.startswith("kind:"):
+            return CloudListState.switch_kind(command.removeprefix("kind:"))
+        return KeyboardState.command(command)
+
     async def _open(self, requested: str):
         self._generation += 1
         try:
@@ -98,6 +107,7 @@ class CloudListState(rx.State):
         except runtime.KubeUnavailable:
             kinds = KINDS
         self.more_kinds = [_chip(kind, None) for kind in kinds.values() if not kind.primary]
+        self.kind_aliases = kind_aliases(kinds)
         kind = kinds.get(requested)
         if kind is None:
             self.kind_id, self.kind_title, self.columns, self.rows, self.total, self.matched = (

@@ -17,7 +17,9 @@ from console.kube.events import events_for
 from console.kube.kinds import Kind, KindNotFound
 from console.kube.objects import cache_key, namespace_of, resource_version_of
 from console.kube.overview import overview
+from console.kube.reconcile import reconcile_facts
 from console.kube.registry import KINDS
+from console.kube.secrets import RevealFailed, may_reveal, reveal
 from console.kube.tree import detail_href, kind_id_for, owner_chain, tree, with_kind
 from console.kube.usage import METRICS_GROUP_VERSION, metrics_path, usage_rows
 from console.kube.watch_cache import KindWatch
@@ -31,6 +33,8 @@ ENDPOINT_SLICES = KINDS["endpointslices"]
 NO_METRICS = "metrics API not available on this cluster"
 _METRICS_REFRESH_SECONDS = 15.0
 _MIN_PUSH_INTERVAL = 0.25
+EVENT_TABS = frozenset({"events", "reconcile"})  # tabs that list the object's Events
+FLUX_API_MARK = ".toolkit.fluxcd.io/"  # in a Flux object's apiVersion
 
 
 class TabRule(Protocol):
@@ -65,6 +69,10 @@ async def _wait_any(watches: list[KindWatch], seen: dict[int, int], timeout: flo
     finally:
         for waiter in waiters:
             waiter.cancel()
+
+
+def _is_secret(kind: Kind) -> bool:
+    return kind.kind == "Secret" and kind.resource is not None and not kind.resource.group
 
 
 def _problem_of(error: KubeApiError, kind: Kind) -> str:
@@ -103,6 +111,10 @@ class ResourceDetailState(rx.State):
     tree_nodes: list[dict[str, str]] = []
     metrics_rows: list[dict[str, str]] = []
     metrics_note: str = ""
+    reconcile: dict[str, str] = {}  # a Flux object's reconcile facts (console.kube.reconcile)
+    can_reveal: bool = False  # a Secret the person may `get` (SelfSubjectAccessReview as them)
+    revealed: list[dict[str, str]] = []  # {"key", "value", "binary"} after an explicit, audited reveal
+    reveal_message: str = ""
     _generation: int = 0
 
     @rx.event
@@ -112,6 +124,8 @@ class ResourceDetailState(rx.State):
         parts = _path_parts(self.router.url.path)
         self.loading, self.problem, self.live_state = True, "", "connecting"
         self.events, self.events_loaded, self.tree_nodes, self.metrics_rows, self.metrics_note = [], False, [], [], ""
+        self.can_reveal, self.revealed, self.reveal_message = False, [], ""
+        self.reconcile = {}
         if len(parts) < 5:
             self.loading, self.problem = False, "Not Found"
             return None
@@ -147,8 +161,43 @@ class ResourceDetailState(rx.State):
             self.loading, self.problem = False, _problem_of(error, kind)
             return None
         self._show_object(with_kind(obj, kind), [], None)
+        if _is_secret(kind) and self.namespace:
+            kube = runtime.current()
+            self.can_reveal = await may_reveal(
+                kube.api.as_person(person[1]), kube.reviews, person[0].kube_user, self.namespace, self.object_name
+            )
         self.loading = False
         return ResourceDetailState.follow
+
+    @rx.event
+    async def reveal_values(self):
+        """The Secret's values, read as the person on their explicit request; audited (never the values)."""
+        from console.state.detail_actions import audit_log  # that module reads this state
+
+        self.revealed, self.reveal_message = [], ""
+        person = await current_person(self.router.headers.cookie)
+        if person is None or self.kind_kind != "Secret" or not self.namespace:
+            self.reveal_message = "Sign in again to reveal values."
+            return
+        identity, acting_as = person
+        try:
+            api = runtime.current().api.as_person(acting_as)
+            values = await reveal(api, self.namespace, self.object_name, audit=audit_log(), actor=identity.kube_user)
+        except runtime.KubeUnavailable as problem:
+            self.reveal_message = str(problem)
+            return
+        except RevealFailed as failure:
+            self.reveal_message = failure.message
+            if failure.denied:
+                self.can_reveal = False
+            return
+        self.revealed = [{"key": v.key, "value": v.value, "binary": "true" if v.binary else ""} for v in values]
+        if not values:
+            self.reveal_message = "This Secret has no data."
+
+    @rx.event
+    def hide_values(self):
+        self.revealed, self.reveal_message = [], ""
 
     def _show_object(self, obj: JsonObject, related: list[JsonObject], slices: list[JsonObject] | None) -> None:
         replicas = (obj.get("spec") or {}).get("replicas")
@@ -165,6 +214,8 @@ class ResourceDetailState(rx.State):
             href = detail_href(owner_kind_id, namespace_of(owner), name) if owner_kind_id else ""
             owners.append({"kind": str(owner.get("kind") or ""), "name": name, "href": href})
         self.owners = owners
+        if FLUX_API_MARK in str(obj.get("apiVersion") or ""):
+            self.reconcile = reconcile_facts(obj)
         if self.tab == "tree":
             self.tree_nodes = [node.as_dict() for node in tree(obj, related, datetime.now(UTC))]
 
@@ -202,7 +253,7 @@ class ResourceDetailState(rx.State):
                     related_kinds.setdefault(related.resource, related)
         if tab == "overview" and kind.kind == "Service" and ENDPOINT_SLICES.resource is not None:
             related_kinds.setdefault(ENDPOINT_SLICES.resource, ENDPOINT_SLICES)
-        wanted = list(related_kinds) + ([EVENTS] if tab == "events" else [])
+        wanted = list(related_kinds) + ([EVENTS] if tab in EVENT_TABS else [])
         key = f"{namespace}/{name}" if namespace else name
         loop = asyncio.get_running_loop()
         async with contextlib.AsyncExitStack() as stack:
@@ -222,12 +273,14 @@ class ResourceDetailState(rx.State):
                         await asyncio.wait_for(own.wait_synced(), 10)
                 cached = next((o for o in own.objects() if cache_key(o) == key), None)
                 obj: JsonObject | None = None
+                replaced = False
                 problem = ""
                 if own.synced and cached is None:
                     problem = "Not Found"
                 elif cached is not None and resource_version_of(cached) != shown_version:
                     try:
                         obj = with_kind(await api.get(f"{kind.resource.collection(namespace)}/{name}"), kind)
+                        replaced = shown_version != ""  # not the first read after load: the object changed
                         shown_version = resource_version_of(obj)
                     except KubeApiError as error:
                         problem = _problem_of(error, kind)
@@ -256,6 +309,8 @@ class ResourceDetailState(rx.State):
                     elif cached is not None:
                         self.problem = ""
                         if obj is not None:
+                            if self.revealed and replaced:
+                                self.revealed, self.reveal_message = [], "The Secret changed: reveal again."
                             self._show_object(obj, related, slices)
                         else:
                             self._refresh_related(kind, cached, related, slices)
