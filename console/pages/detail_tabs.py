@@ -17,6 +17,7 @@ from console.components.detail_tree import detail_tree
 from console.kube.kinds import Kind
 from console.pages.detail_exec import exec_tab, shows_exec
 from console.pages.detail_logs import logs_tab, shows_logs
+from console.pages.detail_reconcile import reconcile_tab, shows_reconcile
 from console.pages.detail_yaml import yaml_tab
 from console.state.resource_detail import ResourceDetailState, offer_tabs
 
@@ -67,6 +68,7 @@ METRICS_TAB = DetailTab(
 )
 LOGS_TAB = DetailTab("logs", "Logs", shows_logs, logs_tab)  # Pods, and a workload's pods with a pod prefix
 EXEC_TAB = DetailTab("exec", "Shell", shows_exec, exec_tab)  # Pods
+RECONCILE_TAB = DetailTab("reconcile", "Reconcile", shows_reconcile, reconcile_tab)  # Flux kinds
 
 TABS: list[DetailTab] = [
     OVERVIEW_TAB,
@@ -76,6 +78,7 @@ TABS: list[DetailTab] = [
     EVENTS_TAB,
     TREE_TAB,
     METRICS_TAB,
+    RECONCILE_TAB,
 ]
 
 offer_tabs(TABS)  # the state reads this list when a page opens, so entries added to it later count too
