@@ -56,6 +56,7 @@ bench: setup
 	$(PY) bench/sandbox.py
 	$(PY) bench/sandbox_lists.py
 	$(PY) bench/lists.py
+	$(PY) bench/detail.py
 
 lint: setup
 	$(VENV)/bin/ruff check console tests e2e bench rxconfig.py
