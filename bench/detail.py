@@ -258,7 +258,8 @@ def measure_logs(page: Page, url: str, kind: str, namespace: str, name: str) -> 
         _choose(page, "Tail", "100")
     # settle on a finished tail=100 read without follow, then start afresh
     page.wait_for_function(
-        "() => window.__logs.some((r) => !r.url.includes('follow=1') && r.url.includes('tail=100') && r.closed !== null)",
+        "() => window.__logs.some("
+        "(r) => !r.url.includes('follow=1') && r.url.includes('tail=100') && r.closed !== null)",
         timeout=15_000,
     )
     page.wait_for_timeout(500)
@@ -356,7 +357,8 @@ def measure_exec(page: Page, url: str, namespace: str, pod: str) -> tuple[list[f
         print(
             f"shell {namespace}/{pod}: {len(to_dom)}/{KEYSTROKES} keystrokes echoed; keydown → echo in xterm rows "
             f"p50 {_percentile(to_dom, 0.5):.1f} ms, p95 {_percentile(to_dom, 0.95):.1f} ms, max {max(to_dom):.1f} ms; "
-            f"frame sent → echo frame received ({len(on_wire)}) p50 {_percentile(on_wire, 0.5) if on_wire else 0:.1f} ms, "
+            f"frame sent → echo frame received ({len(on_wire)}) "
+            f"p50 {_percentile(on_wire, 0.5) if on_wire else 0:.1f} ms, "
             f"p95 {_percentile(on_wire, 0.95) if on_wire else 0:.1f} ms"
         )
     return to_dom, on_wire, missed
