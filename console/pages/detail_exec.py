@@ -17,11 +17,13 @@ def shows_exec(kind: Kind) -> bool:
 def _container_picker() -> rx.Component:
     return rx.hstack(
         rx.text("Container", size="2", color_scheme="gray"),
-        rx.select(
-            DetailExecState.containers,
-            value=DetailExecState.container,
-            on_change=DetailExecState.set_container,
-            size="1",
+        rx.box(  # the select's root renders no element of its own: the test id goes on a wrapper
+            rx.select(
+                DetailExecState.containers,
+                value=DetailExecState.container,
+                on_change=DetailExecState.set_container,
+                size="1",
+            ),
             data_testid="exec-container",
         ),
         align="center",

@@ -55,7 +55,8 @@ def _switch(label: str, checked: rx.Var[bool], on_change, test_id: str) -> rx.Co
 def _choice(label: str, choices: tuple[str, ...], value: rx.Var[str], on_change, test_id: str) -> rx.Component:
     return rx.hstack(
         rx.text(label, size="2", color_scheme="gray"),
-        rx.select(list(choices), value=value, on_change=on_change, size="1", data_testid=test_id),
+        # The select's root renders no element of its own: the test id goes on a wrapper.
+        rx.box(rx.select(list(choices), value=value, on_change=on_change, size="1"), data_testid=test_id),
         align="center",
         gap="1",
     )
