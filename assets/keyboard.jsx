@@ -29,7 +29,9 @@ function typingTarget(target) {
 }
 
 function openDialog() {
-  return document.querySelector('[role="dialog"][data-state="open"], [role="alertdialog"][data-state="open"]');
+  return document.querySelector(
+    '[role="dialog"][data-state="open"], [role="alertdialog"][data-state="open"], [role="menu"][data-state="open"]',
+  );
 }
 
 function rows() {

@@ -36,7 +36,7 @@ def _offered(view: ActionsView, action: str, component: rx.Component) -> rx.Comp
     return rx.cond(view.allowed.contains(action), component)  # type: ignore[attr-defined]
 
 
-def _scale(view: ActionsView) -> rx.Component:
+def scale_form(view: ActionsView) -> rx.Component:
     return rx.hstack(
         rx.text("Replicas", size="2"),
         rx.input(
@@ -54,11 +54,11 @@ def _scale(view: ActionsView) -> rx.Component:
     )
 
 
-def _delete(view: ActionsView) -> rx.Component:
+def delete_dialog(view: ActionsView, trigger: rx.Component | None = None) -> rx.Component:
+    """ "Delete <name>?": the Delete button stays disabled until the object's name is typed exactly."""
+    triggers = () if trigger is None else (rx.alert_dialog.trigger(trigger),)
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.button("Delete", size="1", variant="soft", color_scheme="red", data_testid="action-delete")
-        ),
+        *triggers,
         rx.alert_dialog.content(
             rx.alert_dialog.title("Delete ", view.name, "?"),
             rx.alert_dialog.description(
@@ -89,11 +89,32 @@ def _delete(view: ActionsView) -> rx.Component:
     )
 
 
+def _delete(view: ActionsView) -> rx.Component:
+    return delete_dialog(
+        view, rx.button("Delete", size="1", variant="soft", color_scheme="red", data_testid="action-delete")
+    )
+
+
+def action_result(view: ActionsView, testid: str = "action-result") -> rx.Component:
+    """The last action's outcome in plain words: green when done, red with the API server's message."""
+    return rx.cond(
+        view.result != "",
+        rx.callout(
+            view.result,
+            icon=rx.cond(view.result_tone == "ok", "circle-check", "circle-alert"),
+            color_scheme=rx.cond(view.result_tone == "ok", "green", "red"),
+            size="1",
+            data_testid=testid,
+            data_tone=view.result_tone,
+        ),
+    )
+
+
 def detail_actions(view: ActionsView) -> rx.Component:
     button = {"size": "1", "variant": "soft", "disabled": view.busy}
     return rx.vstack(
         rx.hstack(
-            _offered(view, "scale", _scale(view)),
+            _offered(view, "scale", scale_form(view)),
             _offered(
                 view, "restart", rx.button("Restart", on_click=view.restart, data_testid="action-restart", **button)
             ),
@@ -113,17 +134,7 @@ def detail_actions(view: ActionsView) -> rx.Component:
             data_testid="detail-actions",
             data_checked=rx.cond(view.checked, "true", "false"),
         ),
-        rx.cond(
-            view.result != "",
-            rx.callout(
-                view.result,
-                icon=rx.cond(view.result_tone == "ok", "circle-check", "circle-alert"),
-                color_scheme=rx.cond(view.result_tone == "ok", "green", "red"),
-                size="1",
-                data_testid="action-result",
-                data_tone=view.result_tone,
-            ),
-        ),
+        action_result(view),
         width="100%",
         gap="2",
     )

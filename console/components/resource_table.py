@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 from reflex.event import EventType
 
@@ -105,16 +107,36 @@ def resource_table(
     sort_key: rx.Var[str],
     descending: rx.Var[bool],
     sort_by: EventType,
+    row_actions: Callable[[rx.Var[dict[str, str]]], rx.Component] | None = None,
+    show_actions: rx.Var[bool] | bool = False,
 ) -> rx.Component:
+    """`row_actions(row)`, when given and `show_actions` holds, fills a last, untitled cell of each row."""
+
+    def actions_cell(row: rx.Var[dict[str, str]]) -> rx.Component:
+        if row_actions is None:
+            return rx.fragment()
+        return rx.cond(
+            show_actions,
+            rx.table.cell(row_actions(row), data_column="actions", width="1%", padding_y="0", vertical_align="middle"),
+        )
+
+    actions_header = (
+        rx.fragment()
+        if row_actions is None
+        else rx.cond(show_actions, rx.table.column_header_cell("", data_column="actions", aria_label="Actions"))
+    )
     return rx.table.root(
         rx.table.header(
-            rx.table.row(rx.foreach(columns, lambda column: _header(column, sort_key, descending, sort_by)))
+            rx.table.row(
+                rx.foreach(columns, lambda column: _header(column, sort_key, descending, sort_by)), actions_header
+            )
         ),
         rx.table.body(
             rx.foreach(
                 rows,
                 lambda row: rx.table.row(
                     rx.foreach(columns, lambda column: _cell(row, column)),
+                    actions_cell(row),
                     data_testid="resource-row",
                     data_key=row["key"],
                     key=row["key"],

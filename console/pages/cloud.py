@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import reflex as rx
 
+from console.components.detail_actions import ActionsView
 from console.components.key_map import key_map
 from console.components.kind_chips import kind_chips
 from console.components.list_toolbar import list_toolbar
 from console.components.pager import pager
 from console.components.resource_table import resource_table
+from console.components.row_actions import row_action_dialogs, row_action_result, row_menu
 from console.components.scope_picker import scope_picker
 from console.components.shell import PersonView, SessionView, shell
 from console.components.wrapped.keyboard import keyboard
 from console.state.cloud_list import PAGE_SIZE, CloudListState
 from console.state.keyboard import KeyboardState
+from console.state.row_actions import RowActionsState
 from console.state.scope import ScopeState
 from console.state.session import POPUP_SIGN_IN_SCRIPT, SessionState
 from console.state.shell import ShellState
@@ -30,6 +33,28 @@ SESSION = SessionView(
     embedded=SessionState.embedded,
     popup_sign_in=SessionState.popup_sign_in,
     popup_script=POPUP_SIGN_IN_SCRIPT,
+)
+
+
+ROW_ACTIONS = ActionsView(
+    name=RowActionsState.name,
+    allowed=RowActionsState.allowed,
+    replicas=RowActionsState.replicas,
+    result=RowActionsState.result,
+    result_tone=RowActionsState.result_tone,
+    delete_open=RowActionsState.delete_open,
+    delete_text=RowActionsState.delete_text,
+    busy=RowActionsState.busy,
+    checked=RowActionsState.checked,
+    set_replicas=RowActionsState.set_replicas,
+    set_delete_text=RowActionsState.set_delete_text,
+    set_delete_open=RowActionsState.set_delete_open,
+    scale=RowActionsState.scale,
+    restart=RowActionsState.restart,
+    delete=RowActionsState.delete,
+    reconcile=RowActionsState.reconcile,
+    suspend=RowActionsState.suspend,
+    resume=RowActionsState.resume,
 )
 
 
@@ -71,6 +96,14 @@ def _table() -> rx.Component:
                 CloudListState.sort_key,
                 CloudListState.descending,
                 CloudListState.sort_by,
+                row_actions=lambda row: row_menu(
+                    ROW_ACTIONS,
+                    RowActionsState.menu_key,
+                    row,
+                    RowActionsState.open_menu,
+                    RowActionsState.set_scale_open,
+                ),
+                show_actions=CloudListState.row_actions,
             ),
             width="100%",
             overflow_x="auto",
@@ -88,6 +121,16 @@ def _table() -> rx.Component:
 
 
 def _body() -> rx.Component:
+    return rx.vstack(
+        row_action_result(ROW_ACTIONS),
+        row_action_dialogs(ROW_ACTIONS, RowActionsState.scale_open, RowActionsState.set_scale_open),
+        _rows(),
+        width="100%",
+        gap="2",
+    )
+
+
+def _rows() -> rx.Component:
     return rx.cond(
         CloudListState.error != "",
         rx.callout(CloudListState.error, icon="triangle-alert", color_scheme="red", data_testid="list-error"),

@@ -33,6 +33,9 @@ def _row_view(kind: Kind, row: Row) -> dict[str, str]:
     for column, tone in row.cell_tones.items():
         view[f"tone:{column}"] = tone
     if kind.opens_detail:
+        view["act:namespace"], view["act:name"] = row.namespace or "", row.name
+        ready = row.cells.get("ready", "")  # "1/2": the scale dialog starts from the 2 wanted
+        view["act:replicas"] = ready.rpartition("/")[2] if "/" in ready else ""
         view["href"] = f"/cloud/resource/{kind.id}/{row.namespace or '_'}/{row.name}/overview"
     return view
 
@@ -77,6 +80,7 @@ class CloudListState(rx.State):
     kind_filter_columns: list[dict[str, str]] = []  # {"column", "title", "value"}
     kind_filter_options: dict[str, list[str]] = {}
     last_kind: str = rx.LocalStorage("", name="sov-cloud-list-kind")
+    row_actions: bool = False  # rows are objects the person may act on (a ⋯ menu at the end of each row)
     kind_aliases: dict[str, str] = STATIC_ALIASES  # the `:` switcher's names (registered and discovered kinds)
     _generation: int = 0
     _kind_filters: dict[str, str] = {}
@@ -118,11 +122,12 @@ class CloudListState(rx.State):
                 0,
                 0,
             )
-            self.loading = False
+            self.loading, self.row_actions = False, False
             self.error = f"Unknown kind “{requested}”. Choose a kind from the list."
             return None
         self.last_kind = kind.id
         self.kind_id, self.kind_title = kind.id, kind.title
+        self.row_actions = kind.opens_detail and kind.resource is not None
         self.columns = [{"key": c.key, "title": c.title, "display": c.display} for c in kind.columns]
         self.rows, self.total, self.matched, self.page, self.error, self.notice = [], 0, 0, 0, "", ""
         self.filter_text, self.label_selector, self.query_error, self.sort_key, self.descending = "", "", "", "", False

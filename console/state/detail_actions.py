@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
 import reflex as rx
 
-from console.audit.log import AuditLog
-from console.kube import actions, runtime
-from console.kube.actions import ActionRefused
-from console.kube.api import KubeApi
-from console.kube.edits import EditRefused, WriteFailed
-from console.kube.kinds import Kind, KindNotFound
-from console.settings import get_settings
+from console.state.object_actions import (
+    SIGN_IN_AGAIN,
+    Target,
+    action_target,
+    audit_log,
+    offered_actions,
+    run_action,
+)
 from console.state.resource_detail import ResourceDetailState
-from console.state.session import current_person
 
-
-@lru_cache(maxsize=1)
-def audit_log() -> AuditLog:
-    """Every action's record, in `<state_dir>/audit.db`."""
-    return AuditLog(Path(get_settings().state_dir) / "audit.db")
+__all__ = ["DetailActionsState", "audit_log"]  # audit_log: the detail page's secret reveal records there too
 
 
 class DetailActionsState(rx.State):
@@ -52,19 +45,10 @@ class DetailActionsState(rx.State):
     def can_reconcile(self) -> bool:
         return "reconcile" in self.allowed
 
-    async def _target(self) -> tuple[KubeApi, str, Kind, str, str] | None:
-        """(api as the person, their Kubernetes user, kind, namespace, name) of the open object."""
+    async def _target(self) -> Target | None:
+        """The person acting on the open object."""
         detail = await self.get_state(ResourceDetailState)
-        person = await current_person(self.router.headers.cookie)
-        if person is None or not detail.kind_id:
-            return None
-        identity, acting_as = person
-        try:
-            kube = runtime.current()
-            kind = await kube.catalog.find(detail.kind_id)
-        except (runtime.KubeUnavailable, KindNotFound):
-            return None
-        return kube.api.as_person(acting_as), identity.kube_user, kind, detail.namespace, detail.object_name
+        return await action_target(self.router.headers.cookie, detail.kind_id, detail.namespace, detail.object_name)
 
     @rx.event
     async def load_actions(self):
@@ -77,9 +61,7 @@ class DetailActionsState(rx.State):
         if target is None:
             self.checked = True
             return
-        api, user, kind, namespace, name = target
-        offered = await actions.allowed_actions(api, runtime.current().reviews, user, kind, namespace, name)
-        self.allowed, self.checked = sorted(offered), True
+        self.allowed, self.checked = await offered_actions(target), True
 
     @rx.event
     def set_replicas(self, value: str):
@@ -99,36 +81,13 @@ class DetailActionsState(rx.State):
     async def _run(self, action: str):
         target = await self._target()
         if target is None:
-            self._say("Sign in again to act on this object.", "err")
+            self._say(SIGN_IN_AGAIN, "err")
             return
-        api, user, kind, namespace, name = target
-        audit = audit_log()
         self.busy = True
-        try:
-            if action == "scale":
-                replicas = await actions.scale(api, kind, namespace, name, self.replicas, audit=audit, actor=user)
-                self._say(f"Scaled {name} to {replicas}.", "ok")
-            elif action == "restart":
-                requested_at = await actions.restart(api, kind, namespace, name, audit=audit, actor=user)
-                self._say(f"Restart requested at {requested_at}.", "ok")
-            elif action == "delete":
-                deleted = await actions.delete(api, kind, namespace, name, self.delete_text, audit=audit, actor=user)
-                self.delete_open, self.delete_text = False, ""
-                if deleted.finalizing:
-                    self._say(f"Deleting {name}: waiting for its finalizers.", "ok")
-                else:
-                    self._say(f"Deleted {name}.", "ok")
-            elif action == "reconcile":
-                requested_at = await actions.reconcile_now(api, kind, namespace, name, audit=audit, actor=user)
-                self._say(f"Reconcile requested at {requested_at}.", "ok")
-            elif action == "suspend":
-                await actions.suspend(api, kind, namespace, name, audit=audit, actor=user)
-                self._say(f"Suspended {name}.", "ok")
-            elif action == "resume":
-                await actions.resume(api, kind, namespace, name, audit=audit, actor=user)
-                self._say(f"Resumed {name}.", "ok")
-        except (ActionRefused, EditRefused, WriteFailed) as failure:
-            self._say(failure.message, "err")
+        outcome = await run_action(target, action, replicas=self.replicas, confirmation=self.delete_text)
+        if outcome.deleted:
+            self.delete_open, self.delete_text = False, ""
+        self._say(outcome.text, outcome.tone)
 
     @rx.event
     async def scale(self):
