@@ -18,7 +18,6 @@ nothing.
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import socket
 import statistics
@@ -32,7 +31,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Page, sync_playwright
 
-from console.cli import reflex_environment, start_console, stop, wait_until_serving
+from console.cli import console_against
 from console.sandbox.containers import image_traits
 from console.sandbox.world_servers import SandboxWorld
 
@@ -161,27 +160,12 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 @contextlib.contextmanager
 def _console(world: SandboxWorld, port: int, state: Path) -> Iterator[str]:
-    """The console as `console run` starts it, configured like e2e/conftest.py; stopped on the way out."""
-    kubeconfig = world.cluster.write_kubeconfig(state / "kubeconfig", token=world.cluster.console_token)
-    url = f"http://127.0.0.1:{port}"
-    env = reflex_environment(dict(os.environ), port)
-    env.update(
-        {
-            "CONSOLE_KUBECONFIG": str(kubeconfig),
-            "CONSOLE_HOST": "127.0.0.1",
-            "CONSOLE_PUBLIC_URL": url,
-            "CONSOLE_STATE_DIR": str(state),
-            "OIDC_ISSUER": world.idp.issuer,
-            "OIDC_CLIENT_ID": world.idp.console_client_id,
-            "OIDC_CLIENT_SECRET": world.idp.console_client_secret,
-        }
-    )
-    process = start_console(port, env)
-    try:
-        wait_until_serving(url, process, timeout=300)
+    """The console as `console run` starts it (the same helper the browser tests use)."""
+    with console_against(world, port, public_url=f"http://127.0.0.1:{port}", state_dir=state, host="127.0.0.1") as (
+        url,
+        _,
+    ):
         yield url
-    finally:
-        stop(process)
 
 
 def _sign_in(page: Page, url: str, username: str, path: str) -> None:
@@ -235,13 +219,9 @@ def _pick_targets(http: httpx.Client) -> tuple[tuple[str, int], tuple[str, str],
     return (best["metadata"]["name"], len(own)), log_pod, shell_pod
 
 
-_TRIGGER = "//*[normalize-space(text())='{label}']/following-sibling::button[1]"
-
-
-def _choose(page: Page, label: str, option: str) -> None:
-    """Pick `option` in the select labelled `label`. (Its `data-testid` sits on Radix's Select.Root, which renders
-    no element, so the trigger is found as the label's next sibling.)"""
-    page.locator(f"xpath={_TRIGGER.format(label=label)}").first.click()
+def _choose(page: Page, test_id: str, option: str) -> None:
+    """Pick `option` in the select wrapped by `test_id`."""
+    page.locator(f'[data-testid="{test_id}"] button').first.click()
     page.get_by_role("option", name=option, exact=True).click()
 
 
@@ -253,9 +233,9 @@ def measure_logs(page: Page, url: str, kind: str, namespace: str, name: str) -> 
     follow = page.get_by_test_id("log-follow")
     if follow.get_attribute("data-state") == "checked":  # the options live in the session: maybe off already
         follow.click()
-    tail = page.locator(f"xpath={_TRIGGER.format(label='Tail')}").first
+    tail = page.locator('[data-testid="log-tail"] button').first
     if tail.inner_text().strip() != "100":
-        _choose(page, "Tail", "100")
+        _choose(page, "log-tail", "100")
     # settle on a finished tail=100 read without follow, then start afresh
     page.wait_for_function(
         "() => window.__logs.some("
@@ -265,7 +245,7 @@ def measure_logs(page: Page, url: str, kind: str, namespace: str, name: str) -> 
     page.wait_for_timeout(500)
     page.evaluate("() => { window.__logs = []; }")
     page.evaluate(WATCH_VIEWER)
-    _choose(page, "Tail", "all")
+    _choose(page, "log-tail", "all")
     page.wait_for_function(
         "() => window.__logs.some((r) => r.url.includes('tail=all') && r.closed !== null)", timeout=60_000
     )

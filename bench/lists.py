@@ -12,7 +12,6 @@ sandbox IdP. Run: `.venv/bin/python bench/lists.py [pods]`; prints figures, asse
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import statistics
 import sys
@@ -29,7 +28,7 @@ import httpx
 import psutil
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from console.cli import reflex_environment, start_console, stop, wait_until_serving
+from console.cli import console_against
 from console.sandbox.world_servers import SandboxWorld
 
 _ARGS = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
@@ -129,27 +128,12 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 @contextlib.contextmanager
 def _console(world: SandboxWorld, port: int, state: Path) -> Iterator[tuple[str, psutil.Process]]:
-    """The console as `console run` starts it, configured like e2e/conftest.py; stopped on the way out."""
-    kubeconfig = world.cluster.write_kubeconfig(state / "kubeconfig", token=world.cluster.console_token)
-    url = f"http://127.0.0.1:{port}"
-    env = reflex_environment(dict(os.environ), port)
-    env.update(
-        {
-            "CONSOLE_KUBECONFIG": str(kubeconfig),
-            "CONSOLE_HOST": "127.0.0.1",
-            "CONSOLE_PUBLIC_URL": url,
-            "CONSOLE_STATE_DIR": str(state),
-            "OIDC_ISSUER": world.idp.issuer,
-            "OIDC_CLIENT_ID": world.idp.console_client_id,
-            "OIDC_CLIENT_SECRET": world.idp.console_client_secret,
-        }
-    )
-    process = start_console(port, env)
-    try:
-        wait_until_serving(url, process, timeout=300)
+    """The console as `console run` starts it (the same helper the browser tests use)."""
+    with console_against(world, port, public_url=f"http://127.0.0.1:{port}", state_dir=state, host="127.0.0.1") as (
+        url,
+        process,
+    ):
         yield url, psutil.Process(process.pid)
-    finally:
-        stop(process)
 
 
 def _tree_memory(root: psutil.Process) -> tuple[float, float, list[tuple[int, str, float]]]:

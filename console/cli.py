@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -10,7 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,6 +76,37 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: floa
             pass
         time.sleep(0.5)
     raise SystemExit(f"the console did not answer on {url} within {timeout:.0f}s")
+
+
+@contextlib.contextmanager
+def console_against(
+    world: SandboxWorld,
+    port: int,
+    *,
+    public_url: str,
+    state_dir: Path,
+    host: str = "0.0.0.0",
+    extra_env: dict[str, str] | None = None,
+    start_timeout: float = 300.0,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The console as `console run` serves it, connected to a sandbox world; stopped on the way out."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    env = reflex_environment(dict(os.environ), port)
+    env.update(
+        {
+            **world.console_settings(state_dir),
+            "CONSOLE_HOST": host,
+            "CONSOLE_PUBLIC_URL": public_url,
+            "CONSOLE_STATE_DIR": str(state_dir),
+            **(extra_env or {}),
+        }
+    )
+    process = start_console(port, env)
+    try:
+        wait_until_serving(public_url, process, timeout=start_timeout)
+        yield public_url, process
+    finally:
+        stop(process)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -156,34 +188,24 @@ def _demo(args: argparse.Namespace) -> int:
         console_redirect_uris=[f"{url}/auth/callback", f"http://127.0.0.1:{args.port}/auth/callback"],
     )
     with world:
-        console_kubeconfig = kubeconfig.with_name("console-kubeconfig")
-        world.cluster.write_kubeconfig(console_kubeconfig, token=world.cluster.console_token)
         print(f"sandbox kubeconfig: {world.cluster.kubeconfig_path}", flush=True)
-        env = reflex_environment(dict(os.environ), args.port)
-        env.update(
-            {
-                "CONSOLE_KUBECONFIG": str(console_kubeconfig),
-                "OIDC_ISSUER": world.idp.issuer,
-                "OIDC_CLIENT_ID": world.idp.console_client_id,
-                "OIDC_CLIENT_SECRET": world.idp.console_client_secret,
-                "CONSOLE_PUBLIC_URL": url,
-            }
-        )
-        process = start_console(args.port, env)
         try:
-            wait_until_serving(url, process, timeout=args.start_timeout)
-            _print_people(world)
-            print(f"Sovereign Console: {url}", flush=True)
-            kubectl = Path(sys.executable).with_name("kubectl")
-            kubectl_command = str(kubectl) if kubectl.exists() else "kubectl"
-            print(
-                f"Try: {kubectl_command} --kubeconfig {world.cluster.kubeconfig_path} create namespace demo", flush=True
-            )
-            return process.wait()
+            with console_against(
+                world,
+                args.port,
+                public_url=url,
+                state_dir=DEFAULT_STATE_DIR.resolve() / "console",
+                start_timeout=args.start_timeout,
+            ) as (_, process):
+                _print_people(world)
+                print(f"Sovereign Console: {url}", flush=True)
+                kubectl = Path(sys.executable).with_name("kubectl")
+                kubectl_command = str(kubectl) if kubectl.exists() else "kubectl"
+                kubeconfig_path = world.cluster.kubeconfig_path
+                print(f"Try: {kubectl_command} --kubeconfig {kubeconfig_path} create namespace demo", flush=True)
+                return process.wait()
         except KeyboardInterrupt:
             return 0
-        finally:
-            stop(process)
 
 
 def build_parser() -> argparse.ArgumentParser:

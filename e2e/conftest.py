@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from console.cli import reflex_environment, start_console, stop, wait_until_serving
+from console.cli import console_against
 from console.sandbox.server import Sandbox
 from console.sandbox.world_servers import SandboxWorld
 
@@ -53,27 +53,15 @@ def sandbox(world: SandboxWorld) -> Sandbox:
 
 
 def _serve_console(world: SandboxWorld, port: int, state: Path, extra_env: dict[str, str]) -> Iterator[str]:
-    kubeconfig = world.cluster.write_kubeconfig(state / "kubeconfig", token=world.cluster.console_token)
-    url = f"http://127.0.0.1:{port}"
-    env = reflex_environment(dict(os.environ), port)
-    env.update(
-        {
-            "CONSOLE_KUBECONFIG": str(kubeconfig),
-            "CONSOLE_HOST": "127.0.0.1",
-            "CONSOLE_PUBLIC_URL": url,
-            "CONSOLE_STATE_DIR": str(state),
-            "OIDC_ISSUER": world.idp.issuer,
-            "OIDC_CLIENT_ID": world.idp.console_client_id,
-            "OIDC_CLIENT_SECRET": world.idp.console_client_secret,
-            **extra_env,
-        }
-    )
-    process = start_console(port, env)
-    try:
-        wait_until_serving(url, process, timeout=300)
+    with console_against(
+        world,
+        port,
+        public_url=f"http://127.0.0.1:{port}",
+        state_dir=state,
+        host="127.0.0.1",
+        extra_env=extra_env,
+    ) as (url, _):
         yield url
-    finally:
-        stop(process)
 
 
 @pytest.fixture(scope="module")

@@ -41,6 +41,19 @@ class SandboxWorld:
             oidc_audience=self.idp.console_client_id,
         )
 
+    def console_settings(self, directory: Path) -> dict[str, str]:
+        """Environment that connects a console to this world: its kubeconfig (the console's service
+        account, written into `directory`) and the IdP as OIDC issuer."""
+        kubeconfig = self.cluster.write_kubeconfig(
+            Path(directory) / "console-kubeconfig", token=self.cluster.console_token
+        )
+        return {
+            "CONSOLE_KUBECONFIG": str(kubeconfig),
+            "OIDC_ISSUER": self.idp.issuer,
+            "OIDC_CLIENT_ID": self.idp.console_client_id,
+            "OIDC_CLIENT_SECRET": self.idp.console_client_secret,
+        }
+
     def people(self) -> list[tuple[str, str, str]]:
         """(username, password, tier) of every seeded person, for the demo banner and the README."""
         return [(person.username, self.idp.passwords[person.username], person.tier or "—") for person in PEOPLE]
