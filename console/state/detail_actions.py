@@ -6,6 +6,7 @@ import reflex as rx
 
 from console.state.object_actions import (
     SIGN_IN_AGAIN,
+    ActionEvents,
     Target,
     action_target,
     audit_log,
@@ -17,7 +18,7 @@ from console.state.resource_detail import ResourceDetailState
 __all__ = ["DetailActionsState", "audit_log"]  # audit_log: the detail page's secret reveal records there too
 
 
-class DetailActionsState(rx.State):
+class DetailActionsState(ActionEvents, rx.State):
     """Which actions the person may take on the open object, and the last one's outcome in plain words."""
 
     allowed: list[str] = []
@@ -88,27 +89,3 @@ class DetailActionsState(rx.State):
         if outcome.deleted:
             self.delete_open, self.delete_text = False, ""
         self._say(outcome.text, outcome.tone)
-
-    @rx.event
-    async def scale(self):
-        await self._run("scale")
-
-    @rx.event
-    async def restart(self):
-        await self._run("restart")
-
-    @rx.event
-    async def delete(self):
-        await self._run("delete")
-
-    @rx.event
-    async def reconcile(self):
-        await self._run("reconcile")
-
-    @rx.event
-    async def suspend(self):
-        await self._run("suspend")
-
-    @rx.event
-    async def resume(self):
-        await self._run("resume")

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import reflex as rx
+
 from console.audit.log import AuditLog
 from console.kube import actions, runtime
 from console.kube.actions import ActionRefused
@@ -97,3 +99,34 @@ async def run_action(target: Target, action: str, *, replicas: object = "", conf
     except (ActionRefused, EditRefused, WriteFailed) as failure:
         return Outcome(failure.message, "err")
     return Outcome(f"Unknown action “{action}”.", "err")
+
+
+class ActionEvents(rx.State, mixin=True):
+    """The action events both the detail toolbar and the row menus offer; each state implements `_run`."""
+
+    async def _run(self, action: str) -> None:
+        raise NotImplementedError
+
+    @rx.event
+    async def scale(self):
+        await self._run("scale")
+
+    @rx.event
+    async def restart(self):
+        await self._run("restart")
+
+    @rx.event
+    async def delete(self):
+        await self._run("delete")
+
+    @rx.event
+    async def reconcile(self):
+        await self._run("reconcile")
+
+    @rx.event
+    async def suspend(self):
+        await self._run("suspend")
+
+    @rx.event
+    async def resume(self):
+        await self._run("resume")

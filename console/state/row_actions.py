@@ -8,6 +8,7 @@ from console.state.cloud_list import CloudListState
 from console.state.object_actions import (
     OBJECT_ACTIONS,
     SIGN_IN_AGAIN,
+    ActionEvents,
     Target,
     action_target,
     offered_actions,
@@ -15,7 +16,7 @@ from console.state.object_actions import (
 )
 
 
-class RowActionsState(rx.State):
+class RowActionsState(ActionEvents, rx.State):
     """The object whose menu is open, the actions offered on it, the dialogs, and the last outcome."""
 
     menu_key: str = ""  # the row whose menu was opened last
@@ -85,27 +86,3 @@ class RowActionsState(rx.State):
             self.delete_open, self.delete_text = False, ""
         if action == "scale" and outcome.tone == "ok":
             self.scale_open = False
-
-    @rx.event
-    async def scale(self):
-        await self._run("scale")
-
-    @rx.event
-    async def restart(self):
-        await self._run("restart")
-
-    @rx.event
-    async def delete(self):
-        await self._run("delete")
-
-    @rx.event
-    async def reconcile(self):
-        await self._run("reconcile")
-
-    @rx.event
-    async def suspend(self):
-        await self._run("suspend")
-
-    @rx.event
-    async def resume(self):
-        await self._run("resume")
