@@ -6,6 +6,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm make
 WORKDIR /app
 COPY pyproject.toml README.md rxconfig.py ./
 COPY reflex.lock ./reflex.lock
+# Only the console: the sandbox (sandbox/, its own distribution) seeds an IdP with known passwords and never ships.
 COPY console ./console
 COPY assets ./assets
 RUN python -m venv /app/.venv && /app/.venv/bin/pip install --no-cache-dir .

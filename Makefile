@@ -12,15 +12,30 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: setup demo test test-unit test-browser test-deps bench lint clean
+.PHONY: setup system-deps demo test test-unit test-browser test-deps bench lint clean
 
-## setup: install everything (venv, Python packages, bun, front-end build); safe to run again
-setup: $(VENV)/.installed $(BUN) .web/.built
+## setup: install everything (Debian packages, venv, Python packages, bun, front-end build); safe to run again
+setup: system-deps $(VENV)/.installed $(BUN) .web/.built
 
-$(VENV)/.installed: pyproject.toml
+# Debian packages, installed only when missing: `make demo` and `make test` work on a fresh machine.
+define apt_install
+	@missing=""; for pair in $(1); do command -v "$${pair%%=*}" >/dev/null || missing="$$missing $${pair#*=}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian's$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+## system-deps: bubblewrap and busybox, the sandbox's real shells (exec into a pod runs them, isolated)
+system-deps:
+	$(call apt_install,bwrap=bubblewrap busybox=busybox)
+
+# The sandbox is a distribution of its own (sandbox/, `sovereign-sandbox`), installed beside the console.
+$(VENV)/.installed: pyproject.toml sandbox/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev]' -e ./sandbox
 	touch $@
 
 $(BUN):
@@ -39,14 +54,11 @@ demo: setup
 test: setup test-deps test-unit test-browser
 
 test-deps:
-	@command -v chromium >/dev/null || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	$(call apt_install,chromium=chromium)
 
 # pytest-asyncio tests and Playwright tests run in separate processes: they fight over the event loop.
 test-unit:
-	$(PY) -m pytest tests -q
+	$(PY) -m pytest tests sandbox/tests -q
 
 test-browser:
 	$(PY) -m pytest e2e -q
@@ -59,8 +71,9 @@ bench: setup
 	$(PY) bench/detail.py
 
 lint: setup
-	$(VENV)/bin/ruff check console tests e2e bench rxconfig.py
-	$(VENV)/bin/ruff format --check console tests e2e bench rxconfig.py
+	$(VENV)/bin/ruff check console sandbox tests e2e bench rxconfig.py
+	$(VENV)/bin/ruff format --check console sandbox tests e2e bench rxconfig.py
+	$(VENV)/bin/mypy console/kube console/identity console/audit console/streams console/settings.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .web .states var reflex.db

@@ -30,10 +30,10 @@ from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page, sync_playwright
+from sovereign_sandbox.node.containers import image_traits
+from sovereign_sandbox.servers import SandboxWorld
 
 from console.cli import console_against
-from console.sandbox.containers import image_traits
-from console.sandbox.world_servers import SandboxWorld
 
 KEYSTROKES = 50
 KEYS_PER_COMMAND = 10

@@ -27,9 +27,9 @@ from pathlib import Path
 import httpx
 import psutil
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from sovereign_sandbox.servers import SandboxWorld
 
 from console.cli import console_against
-from console.sandbox.world_servers import SandboxWorld
 
 _ARGS = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
 PODS = int(_ARGS[0]) if _ARGS else 10_000
@@ -99,8 +99,8 @@ def _nodelay_sandbox() -> None:
     """Diagnostic, this process only: listen with proto=IPPROTO_TCP so asyncio sets TCP_NODELAY on accepted
     sockets. The sandbox's `_listen` creates `socket.socket(family, SOCK_STREAM)` (proto 0), which asyncio's
     `_set_nodelay` skips, so every response written in two parts waits on the client's delayed ACK (~40 ms)."""
-    import console.sandbox.idp.server as idp_server
-    import console.sandbox.server as sandbox_server
+    import sovereign_sandbox.apiserver.server as sandbox_server
+    import sovereign_sandbox.idp.server as idp_server
 
     def listen(host: str, port: int) -> socket.socket:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET

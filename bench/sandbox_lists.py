@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 
 import httpx
+from sovereign_sandbox.apiserver.server import Sandbox
 
 from console.kube.api import KubeApi, ResourcePath
 from console.kube.watch_cache import WatchCache
-from console.sandbox.server import Sandbox
 from console.settings import get_settings
 
 PODS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import os
 import signal
 import subprocess
@@ -16,9 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from console.sandbox.world_servers import SandboxWorld
+    from sovereign_sandbox.servers import SandboxWorld
 
 DEFAULT_STATE_DIR = Path("var")
+SANDBOX_MISSING = "the sandbox is not installed: pip install -e ./sandbox (make setup does this)"
 
 
 def app_dir() -> Path:
@@ -149,11 +151,24 @@ def _print_people(world: SandboxWorld) -> None:
         print(f"  {username:<12} {password:<18} {tier}", flush=True)
 
 
-def _sandbox(args: argparse.Namespace) -> int:
-    from console.sandbox.world_servers import SandboxWorld
+def _sandbox_world() -> type[SandboxWorld] | None:
+    """`SandboxWorld`, or None (said on stderr) when the sandbox, a distribution of its own, is not installed."""
+    try:
+        from sovereign_sandbox.servers import SandboxWorld
+    except ModuleNotFoundError:
+        if importlib.util.find_spec("sovereign_sandbox") is not None:
+            raise  # the sandbox is there but broken: the traceback says more than any message
+        print(f"console: {SANDBOX_MISSING}", file=sys.stderr, flush=True)
+        return None
+    return SandboxWorld
 
+
+def _sandbox(args: argparse.Namespace) -> int:
+    sandbox_world = _sandbox_world()
+    if sandbox_world is None:
+        return 2
     kubeconfig = Path(args.kubeconfig or DEFAULT_STATE_DIR / "sandbox" / "kubeconfig").resolve()
-    world = SandboxWorld(
+    world = sandbox_world(
         host=args.host,
         kube_port=args.kube_port,
         idp_port=args.idp_port,
@@ -176,11 +191,12 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from console.sandbox.world_servers import SandboxWorld
-
+    sandbox_world = _sandbox_world()
+    if sandbox_world is None:
+        return 2
     kubeconfig = Path(args.kubeconfig or DEFAULT_STATE_DIR / "sandbox" / "kubeconfig").resolve()
     url = f"http://localhost:{args.port}"
-    world = SandboxWorld(
+    world = sandbox_world(
         seed=args.seed,
         pods=args.pods,
         churn=args.churn,

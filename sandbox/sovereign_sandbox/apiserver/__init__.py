@@ -1,0 +1,1 @@
+"""The Kubernetes-compatible API server: HTTP routing, verb handlers, response shapes, tables, protobuf, TLS."""

@@ -1,0 +1,1 @@
+"""What the kubelet serves: containers, their logs, metrics, and exec sessions (real processes, isolated)."""
