@@ -27,6 +27,39 @@ def _float(name: str, default: float) -> float:
         raise ValueError(f"{name} must be a number, got {raw!r}") from error
 
 
+# The kinds nearly every page reads (lists, chips, the scope picker, detail tabs) and the CRDs the kind
+# catalog is built from: watched from start so nobody waits for their first list.
+DEFAULT_PREWARM_RESOURCES = (
+    "v1/namespaces",
+    "v1/pods",
+    "v1/nodes",
+    "apps/v1/deployments",
+    "v1/events",
+    "apiextensions.k8s.io/v1/customresourcedefinitions",
+)
+
+
+def _resource_ids(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    ids = tuple(part.strip().strip("/") for part in raw.split(",") if part.strip())
+    for resource_id in ids:
+        parts = resource_id.split("/")
+        if len(parts) not in (2, 3) or not all(parts):
+            raise ValueError(f"{name}: a resource id looks like v1/pods or apps/v1/deployments, not {resource_id!r}")
+    return ids
+
+
+def _audit_db_url(state_dir: str) -> str:
+    raw = os.environ.get("CONSOLE_AUDIT_DB_URL", "").strip()
+    if not raw:
+        return f"sqlite:///{state_dir}/audit.db"
+    if not raw.startswith("sqlite:///") or raw == "sqlite:///":
+        raise ValueError(f"CONSOLE_AUDIT_DB_URL must be sqlite:///<path> (the only database supported), got {raw!r}")
+    return raw
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """The console's configuration; one instance per process."""
@@ -49,6 +82,11 @@ class Settings:
     list_page_size: int
     # Longest pause between reconnect attempts of a broken watch.
     watch_max_backoff_seconds: float
+    # How long a list may go unanswered before its kind says "unreachable", and the longest an event waits
+    # for a kind's first list.
+    watch_sync_timeout_seconds: float
+    # Kinds watched from start for the life of the process (resource ids: `v1/pods`, `apps/v1/deployments`).
+    prewarm_resources: tuple[str, ...]
     # Keycloak realm URL (issuer); sign-in is impossible without it.
     oidc_issuer: str
     # The console's client at Keycloak.
@@ -58,8 +96,10 @@ class Settings:
     public_url: str
     # Signs the short-lived cookie that carries OIDC state/nonce/PKCE during sign-in.
     session_secret: str
-    # Where embedded state lives (the SQLite session store).
+    # Where embedded state lives (the SQLite session store, the audit log by default).
     state_dir: str
+    # The audit log's database: `sqlite:///<path>`; empty: `<state_dir>/audit.db`.
+    audit_db_url: str
     # Origins allowed to frame the console (embedded mode); empty: only the console itself.
     embed_allowed_origins: tuple[str, ...]
     # How Kubernetes calls are made for a person: "impersonate" (default) or "token".
@@ -75,6 +115,7 @@ def get_settings() -> Settings:
     if kube_auth not in ("impersonate", "token"):
         raise ValueError(f"CONSOLE_KUBE_AUTH must be 'impersonate' or 'token', got {kube_auth!r}")
     origins = os.environ.get("EMBED_ALLOWED_ORIGINS", "")
+    state_dir = os.environ.get("CONSOLE_STATE_DIR", "var/console").strip()
     return Settings(
         kubeconfig=os.environ.get("CONSOLE_KUBECONFIG", os.environ.get("KUBECONFIG", "")).strip(),
         kube_context=os.environ.get("CONSOLE_KUBE_CONTEXT", "").strip(),
@@ -85,12 +126,15 @@ def get_settings() -> Settings:
         watch_grace_seconds=_float("CONSOLE_WATCH_GRACE_SECONDS", 30.0),
         list_page_size=_int("CONSOLE_LIST_PAGE_SIZE", 500),
         watch_max_backoff_seconds=_float("CONSOLE_WATCH_MAX_BACKOFF_SECONDS", 30.0),
+        watch_sync_timeout_seconds=_float("CONSOLE_WATCH_SYNC_TIMEOUT_SECONDS", 10.0),
+        prewarm_resources=_resource_ids("CONSOLE_PREWARM_KINDS", DEFAULT_PREWARM_RESOURCES),
         oidc_issuer=os.environ.get("OIDC_ISSUER", "").strip().rstrip("/"),
         oidc_client_id=os.environ.get("OIDC_CLIENT_ID", "sovereign-console").strip(),
         oidc_client_secret=os.environ.get("OIDC_CLIENT_SECRET", "").strip(),
         public_url=os.environ.get("CONSOLE_PUBLIC_URL", f"http://localhost:{port}").strip().rstrip("/"),
         session_secret=os.environ.get("CONSOLE_SESSION_SECRET", "").strip(),
-        state_dir=os.environ.get("CONSOLE_STATE_DIR", "var/console").strip(),
+        state_dir=state_dir,
+        audit_db_url=_audit_db_url(state_dir),
         embed_allowed_origins=tuple(origin.strip().rstrip("/") for origin in origins.split(",") if origin.strip()),
         kube_auth=kube_auth,
     )

@@ -34,3 +34,35 @@ def test_a_malformed_number_names_the_variable(monkeypatch):
     monkeypatch.setenv("CONSOLE_PORT", "three thousand")
     with pytest.raises(ValueError, match="CONSOLE_PORT must be a whole number"):
         get_settings()
+
+
+def test_watch_settings_default_to_the_core_kinds_and_ten_seconds(monkeypatch):
+    for name in ("CONSOLE_PREWARM_KINDS", "CONSOLE_WATCH_SYNC_TIMEOUT_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    settings = get_settings()
+    assert settings.watch_sync_timeout_seconds == 10.0
+    assert {"v1/pods", "v1/namespaces", "v1/nodes", "apps/v1/deployments", "v1/events"} <= set(
+        settings.prewarm_resources
+    )
+
+
+def test_prewarmed_kinds_are_resource_ids(monkeypatch):
+    monkeypatch.setenv("CONSOLE_PREWARM_KINDS", " v1/pods , apps/v1/deployments,")
+    assert get_settings().prewarm_resources == ("v1/pods", "apps/v1/deployments")
+    get_settings.cache_clear()
+    monkeypatch.setenv("CONSOLE_PREWARM_KINDS", "")
+    assert get_settings().prewarm_resources == ()
+    get_settings.cache_clear()
+    monkeypatch.setenv("CONSOLE_PREWARM_KINDS", "pods")
+    with pytest.raises(ValueError, match="CONSOLE_PREWARM_KINDS: a resource id looks like v1/pods"):
+        get_settings()
+
+
+def test_the_audit_database_defaults_to_the_state_dir(monkeypatch):
+    monkeypatch.setenv("CONSOLE_STATE_DIR", "/srv/console")
+    monkeypatch.delenv("CONSOLE_AUDIT_DB_URL", raising=False)
+    assert get_settings().audit_db_url == "sqlite:////srv/console/audit.db"
+    get_settings.cache_clear()
+    monkeypatch.setenv("CONSOLE_AUDIT_DB_URL", "postgresql://audit@db/console")
+    with pytest.raises(ValueError, match="CONSOLE_AUDIT_DB_URL must be sqlite:///<path>"):
+        get_settings()

@@ -1,8 +1,9 @@
 """Server-side sessions: the browser holds only an opaque id; tokens and claims stay here.
 
 Two stores share one interface: SQLite (embedded default; survives a backend restart, shared by the
-processes of one host) and Redis (`REFLEX_REDIS_URL`, shared by every worker). Sessions are keyed by a
-hash of the cookie value, so a leaked store does not hand out usable cookies.
+processes of one host, which refresh a session one at a time through a file lock) and Redis
+(`REFLEX_REDIS_URL`, shared by every worker). Sessions are keyed by a hash of the cookie value, so a
+leaked store does not hand out usable cookies.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import json
 import secrets
 import sqlite3
 import time
-import weakref
-from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+
+from console.identity.file_locks import FileLocks
 
 IDLE_TIMEOUT_SECONDS = 4 * 3600
 # A sign-in completed in a popup is handed to the framed console with a one-time code this short-lived.
@@ -75,30 +76,17 @@ class SessionStore(Protocol):
         ...
 
 
-class _LocalLocks:
-    """One asyncio lock per session, for stores that only one process uses; unused locks are dropped."""
-
-    def __init__(self) -> None:
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    @contextlib.asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[key] = lock
-        async with lock:
-            yield
-
-
 class SqliteSessionStore:
-    """Sessions in a SQLite file; calls run in a thread so the event loop never waits on disk."""
+    """Sessions in a SQLite file; calls run in a thread so the event loop never waits on disk.
+
+    Every process of the host may use the file at once: refreshes are serialised by file locks beside it.
+    """
 
     def __init__(self, path: Path, idle_timeout: float = IDLE_TIMEOUT_SECONDS) -> None:
         self._path = path
         self._idle_timeout = idle_timeout
-        self._locks = _LocalLocks()
         path.parent.mkdir(parents=True, exist_ok=True)
+        self._locks = FileLocks(path.parent / f"{path.stem}-locks")
         with self._connect() as connection:
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, body TEXT NOT NULL, expires REAL NOT NULL)"
@@ -146,6 +134,7 @@ class SqliteSessionStore:
         await asyncio.to_thread(self._delete, _key(session_id))
 
     def refresh_lock(self, session_id: str) -> contextlib.AbstractAsyncContextManager[None]:
+        # Across processes: two workers refreshing one session would be refused by Keycloak's rotation.
         return self._locks.hold(_key(session_id))
 
     def _put_handover(self, code: str, session_id: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -53,24 +53,43 @@ class AccessReviews:
         self._clock = clock
         self._answers: dict[tuple[str, AccessQuestion], tuple[float, bool]] = {}
         self._namespace_reads: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._in_flight: dict[Hashable, asyncio.Future[bool]] = {}
 
     async def allowed(self, api: KubeApi, person: str, question: AccessQuestion) -> bool:
-        """`api` must act as the person; `person` keys the cache (their Kubernetes user name)."""
+        """`api` must act as the person; `person` keys the cache (their Kubernetes user name).
+
+        Identical questions asked while one is in flight share its request and its answer.
+        """
         key = (person, question)
         cached = self._answers.get(key)
-        now = self._clock()
-        if cached and cached[0] > now:
+        if cached and cached[0] > self._clock():
             return cached[1]
+        return await self._shared(("access", key), lambda: self._ask(api, key, question))
+
+    async def _ask(self, api: KubeApi, key: tuple[str, AccessQuestion], question: AccessQuestion) -> bool:
         try:
-            answer = await api.post(_REVIEWS_PATH, question.review())
-            allowed = bool((answer.get("status") or {}).get("allowed"))
+            allowed, _ = await review_access(api, question)
         except KubeApiError:
             # No answer is no permission; the next look asks again rather than trusting a failure for a minute.
             return False
+        now = self._clock()
         self._answers[key] = (now + self._ttl, allowed)
         if len(self._answers) > 50_000:
             self._forget_expired(now)
         return allowed
+
+    async def _shared(self, key: Hashable, ask: Callable[[], Awaitable[bool]]) -> bool:
+        """One request per identical question in flight: later askers await the first one's answer.
+
+        The request runs as its own task, so an asker that gives up (a closed tab) does not cancel it for
+        the others.
+        """
+        pending = self._in_flight.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(ask())
+            self._in_flight[key] = pending
+            pending.add_done_callback(lambda _: self._in_flight.pop(key, None))
+        return await asyncio.shield(pending)
 
     def _forget_expired(self, now: float) -> None:
         for key in [key for key, (expires, _) in self._answers.items() if expires <= now]:
@@ -92,16 +111,18 @@ class AccessReviews:
     async def _reads_in(self, api: KubeApi, person: str, namespace: str) -> bool:
         key = (person, namespace)
         cached = self._namespace_reads.get(key)
-        now = self._clock()
-        if cached and cached[0] > now:
+        if cached and cached[0] > self._clock():
             return cached[1]
+        return await self._shared(("rules", key), lambda: self._ask_rules(api, key))
+
+    async def _ask_rules(self, api: KubeApi, key: tuple[str, str]) -> bool:
         try:
             answer = await api.post(
                 _RULES_REVIEWS_PATH,
                 {
                     "apiVersion": "authorization.k8s.io/v1",
                     "kind": "SelfSubjectRulesReview",
-                    "spec": {"namespace": namespace},
+                    "spec": {"namespace": key[1]},
                 },
             )
         except KubeApiError:
@@ -111,8 +132,31 @@ class AccessReviews:
             _READ_VERBS & set(rule.get("verbs") or ()) and not set(rule.get("apiGroups") or ()) <= _SELF_REVIEW_GROUPS
             for rule in rules
         )
-        self._namespace_reads[key] = (now + self._ttl, readable)
+        self._namespace_reads[key] = (self._clock() + self._ttl, readable)
         return readable
+
+
+async def review_access(api: KubeApi, question: AccessQuestion) -> tuple[bool, str]:
+    """One SelfSubjectAccessReview as whoever `api` acts for, uncached: (allowed, the authorizer's reason).
+
+    Raises:
+        KubeApiError: the review itself failed.
+    """
+    answer = await api.post(_REVIEWS_PATH, question.review())
+    status = answer.get("status") or {}
+    return bool(status.get("allowed")), str(status.get("reason") or "")
+
+
+async def may_exec(api: KubeApi, namespace: str, pod: str) -> tuple[bool, str]:
+    """Whether the person `api` acts for may open a shell in the pod, and why not (the authorizer's words).
+
+    Always a fresh review, never the cache: a shell is the most powerful thing the console offers.
+    """
+    question = AccessQuestion("create", "pods", namespace=namespace, name=pod, subresource="exec")
+    try:
+        return await review_access(api, question)
+    except KubeApiError as error:
+        return False, f"the access review failed: {error.message}"
 
 
 async def visible_objects(

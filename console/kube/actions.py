@@ -1,7 +1,8 @@
 """Resource actions (scale, restart, delete, Flux reconcile/suspend/resume) and which of them to offer.
 
-Each action is made through the person's own `KubeApi`, so the API server enforces RBAC again whatever
-the UI offered; each attempt lands in the audit log when one is given.
+Which actions a kind supports is the kind's own declaration (`Kind.capabilities`). Each action is made
+through the person's own `KubeApi`, so the API server enforces RBAC again whatever the UI offered; each
+attempt lands in the audit log when one is given.
 """
 
 from __future__ import annotations
@@ -15,15 +16,13 @@ from typing import Any, TypeVar
 from console.audit.log import AuditLog, Result
 from console.kube.access import AccessQuestion, AccessReviews
 from console.kube.api import JsonObject, KubeApi, KubeApiError
+from console.kube.capabilities import Capability
 from console.kube.edits import Forbidden, WriteFailed, audit_target, object_path, write_error
 from console.kube.kinds import Kind
 
 MERGE_PATCH = "application/merge-patch+json"
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 RECONCILE_REQUESTED_AT = "reconcile.fluxcd.io/requestedAt"
-SCALABLE = frozenset({"Deployment", "StatefulSet"})
-RESTARTABLE = frozenset({"Deployment", "StatefulSet", "DaemonSet"})
-FLUX_GROUP_SUFFIX = ".toolkit.fluxcd.io"
 
 T = TypeVar("T")
 
@@ -39,10 +38,6 @@ class ActionRefused(ValueError):
 @dataclass(frozen=True, slots=True)
 class Deleted:
     finalizing: bool  # True: still present with a deletionTimestamp (graceful deletion or finalizers)
-
-
-def is_flux_kind(kind: Kind) -> bool:
-    return kind.resource is not None and kind.resource.group.endswith(FLUX_GROUP_SUFFIX)
 
 
 def _now() -> str:
@@ -105,9 +100,12 @@ async def scale(
     """Set replicas through the scale subresource; returns the replicas the server now wants.
 
     Raises:
-        ActionRefused: not a non-negative integer. Forbidden, WriteFailed: the API server's answer.
+        ActionRefused: the kind cannot be scaled, or not a non-negative integer. Forbidden, WriteFailed: the
+            API server's answer.
     """
     try:
+        if Capability.SCALE not in kind.capabilities:
+            raise ActionRefused(f"{kind.kind} cannot be scaled.")
         wanted = parse_replicas(replicas)
     except ActionRefused as refused:
         return await _audited("scale", kind, namespace, name, _refused(refused.message), "", audit, actor)
@@ -133,7 +131,7 @@ async def restart(
     body = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: requested_at}}}}}
     work = (
         api.patch(object_path(kind, namespace, name), body, MERGE_PATCH)
-        if kind.kind in RESTARTABLE
+        if Capability.RESTART in kind.capabilities
         else _refused(f"{kind.kind} cannot be restarted.")
     )
     await _audited("restart", kind, namespace, name, work, f"restartedAt={requested_at}", audit, actor)
@@ -200,14 +198,14 @@ async def _flux_patch(
 ) -> None:
     work = (
         api.patch(object_path(kind, namespace, name), body, MERGE_PATCH)
-        if is_flux_kind(kind)
+        if Capability.RECONCILE in kind.capabilities
         else _refused(f"{kind.kind} is not a Flux kind.")
     )
     await _audited(action, kind, namespace, name, work, detail, audit, actor)
 
 
 def _questions(kind: Kind, namespace: str, name: str) -> dict[str, AccessQuestion]:
-    """Each action the kind supports → the access it needs (scoped to this object)."""
+    """Each action the kind's capabilities allow → the access it needs (scoped to this object)."""
     resource = kind.resource
     if resource is None:
         return {}
@@ -217,13 +215,13 @@ def _questions(kind: Kind, namespace: str, name: str) -> dict[str, AccessQuestio
         "force-apply": AccessQuestion("update", resource.plural, **scope),
         "delete": AccessQuestion("delete", resource.plural, **scope),
     }
-    if kind.kind in SCALABLE:
+    if Capability.SCALE in kind.capabilities:
         questions["scale"] = AccessQuestion("update", resource.plural, subresource="scale", **scope)
-    if kind.kind in RESTARTABLE:
+    if Capability.RESTART in kind.capabilities:
         questions["restart"] = AccessQuestion("patch", resource.plural, **scope)
-    if kind.kind == "Pod" and not resource.group:
-        questions["exec"] = AccessQuestion("create", "pods", subresource="exec", **scope)
-    if is_flux_kind(kind):
+    if Capability.EXEC in kind.capabilities:
+        questions["exec"] = AccessQuestion("create", resource.plural, subresource="exec", **scope)
+    if Capability.RECONCILE in kind.capabilities:
         for action in ("reconcile", "suspend", "resume"):
             questions[action] = AccessQuestion("patch", resource.plural, **scope)
     return questions
@@ -249,7 +247,6 @@ __all__ = [
     "Deleted",
     "allowed_actions",
     "delete",
-    "is_flux_kind",
     "parse_replicas",
     "reconcile_now",
     "restart",

@@ -8,7 +8,6 @@ and connection pool, and reads JSON and watch streams itself.
 from __future__ import annotations
 
 import contextlib
-import json
 import ssl
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
+import orjson
 from kubernetes.aio import client as aio_client
 from kubernetes.aio import config as aio_config
 from multidict import CIMultiDict
@@ -46,7 +46,7 @@ class KubeApiError(Exception):
     def from_body(cls, status: int, body: bytes) -> KubeApiError:
         """Build the error from a `Status` body when the server sent one."""
         try:
-            payload = json.loads(body or b"{}")
+            payload = orjson.loads(body or b"{}")
         except ValueError:
             payload = {}
         if not isinstance(payload, dict):
@@ -174,10 +174,9 @@ class KubeApi:
                 multi_headers[name] = value
             else:
                 multi_headers.add(name, value)
-        headers = multi_headers
         try:
             return await self._api_client.call_api(
-                method_, url, header_params=headers, body=body, _request_timeout=timeout, _preload_content=False
+                method_, url, header_params=multi_headers, body=body, _request_timeout=timeout, _preload_content=False
             )
         except (OSError, aiohttp.ClientError) as error:
             raise KubeApiError(0, "ConnectionError", f"cannot reach the API server: {error}") from error
@@ -223,7 +222,7 @@ class KubeApi:
         raw = await response.read()
         if not 200 <= response.status < 300:
             raise KubeApiError.from_body(response.status, raw)
-        document = json.loads(raw)
+        document = orjson.loads(raw)  # lists of thousands of objects: the fastest decoder pays off here
         if not isinstance(document, dict):
             raise KubeApiError(response.status, "InvalidResponse", "the API server did not answer with an object")
         return document
@@ -251,7 +250,10 @@ class KubeApi:
                     return
                 line = line.strip()
                 if line:
-                    yield json.loads(line)
+                    event = orjson.loads(line)
+                    if not isinstance(event, dict):
+                        raise ValueError("a watch line is not a JSON object")
+                    yield event
         finally:
             raw.release()
 

@@ -2,7 +2,8 @@
 
 `served_resources` lets the list page say "The cluster does not serve gateways" honestly;
 `discover_custom_kinds` gives every other CRD a generic list (NAME, NAMESPACE, its printer columns,
-STATUS from a Ready condition, AGE, REGION), as k9s does for any resource.
+STATUS from a Ready condition, AGE, REGION), as k9s does for any resource, and the capabilities its
+definition implies (Flux's reconcile by group, scale from a scale subresource).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 from console.kube.api import JsonObject, KubeApi, KubeApiError, ResourcePath
+from console.kube.capabilities import crd_capabilities
 from console.kube.jsonpath import JsonPath, JsonPathError, compile_path, format_value
 from console.kube.kinds import Column, Kind, RenderContext, Row, Tone
 from console.kube.objects import human_age, parse_timestamp
@@ -175,16 +177,18 @@ def custom_kind(definition: JsonObject) -> Kind | None:
         status, tone = custom_status(obj, status_path)
         return object_row(obj, context, status=status, tone=tone, cells=cells, sort_keys=sort_keys)
 
+    capabilities, replica_count = crd_capabilities(group, version)
     return Kind(
         id=f"{plural}.{group}",
         title=_plural_title(kind_name) if kind_name else plural,
         kind=kind_name,
         resource=ResourcePath(group, str(version.get("name")), plural),
-        namespaced=namespaced,
         category="config",
         columns=columns(*(column for column, _, _ in printer), namespaced=namespaced),
         render=render,
         short_names=tuple(str(short) for short in names.get("shortNames") or ()),
+        capabilities=capabilities,
+        replica_count=replica_count,
     )
 
 

@@ -1,22 +1,26 @@
 """The kind registry's vocabulary: one `Kind` of data per list the console shows.
 
 A Kind says where its objects come from (a resource the shared cache watches, or a projection of one),
-how a row looks (columns, a pure renderer, a status tone), and which extras it has (per-kind filters,
-primary chip). Pages, states, the graph and detail tabs read Kinds; they never branch on a kind's id.
+how a row looks (columns, a pure renderer, a status tone), which extras it has (per-kind filters,
+primary chip) and what its objects offer (capabilities: logs, shell, scale, …). Pages, states, the graph
+and detail tabs read Kinds; they never branch on a kind's id or name.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
 from console.kube.api import JsonObject, ResourcePath
+from console.kube.capabilities import Capability, LogSource, ReplicaCount
 
 Tone = Literal["ok", "warn", "err", "info", "muted"]
 Category = Literal["compute", "network", "storage", "workload", "config", "reconciler"]
 Display = Literal["text", "name", "status", "labels", "count"]
+NAMESPACE_KEY = "namespace"  # the NAMESPACE column's key: a namespaced kind lists it
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,7 @@ class Row:
     sort_keys: dict[str, str | float]
     tone: Tone  # the row's status tone (the STATUS cell)
     cell_tones: dict[str, Tone] = field(default_factory=dict)  # other toned cells, e.g. RESTARTS
+    wanted_replicas: int | None = None  # what a Scale dialog starts from (kinds with a replica count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +78,6 @@ class Kind:
     title: str  # display name, e.g. "Pods", "Node Pools"
     kind: str  # Kubernetes kind of the source objects, e.g. "Pod" (detail pages use it)
     resource: ResourcePath | None  # what the shared cache watches; None: nothing on any cluster serves it
-    namespaced: bool
     category: Category
     columns: tuple[Column, ...]
     render: Renderer  # one source object → one row
@@ -84,10 +88,33 @@ class Kind:
     short_names: tuple[str, ...] = ()  # `:` switcher aliases (k9s habit)
     unavailable: str = ""  # why there is nothing to list on any cluster (dns-zones), shown instead of rows
     opens_detail: bool = True  # rows link to the resource detail page
+    capabilities: frozenset[Capability] = frozenset()  # what its objects offer beyond list and read
+    replica_count: ReplicaCount | None = None  # SCALE: where the wanted replicas live
+    log_source: LogSource | None = None  # LOGS: the object's own containers, or its pods'
+    metrics_resource: str = ""  # METRICS: the metrics.k8s.io plural that reports it ("pods", "nodes")
+
+    def __post_init__(self) -> None:
+        described = {
+            Capability.SCALE: self.replica_count is not None,
+            Capability.LOGS: self.log_source is not None,
+            Capability.METRICS: bool(self.metrics_resource),
+        }
+        for capability, has_descriptor in described.items():
+            if (capability in self.capabilities) != has_descriptor:
+                raise ValueError(f"kind {self.id!r}: {capability.value} and its descriptor go together")
+
+    @property
+    def namespaced(self) -> bool:
+        """Objects live in namespaces. Stated once, by the columns: a namespaced kind lists NAMESPACE."""
+        return any(column.key == NAMESPACE_KEY for column in self.columns)
 
     @property
     def projected(self) -> bool:
         return self.selects is not None or self.project is not None
+
+    def replicas(self, obj: JsonObject) -> int | None:
+        """The object's wanted replica count, None when the kind has none (it cannot be scaled)."""
+        return None if self.replica_count is None else self.replica_count.of(obj)
 
 
 class KindNotFound(KeyError):
@@ -100,6 +127,11 @@ def rows_for(kind: Kind, objects: list[JsonObject], context: RenderContext) -> l
         objects = [obj for obj in objects if kind.selects(obj)]
     if kind.project is not None:
         return kind.project(objects, context)
+    if kind.replica_count is not None:
+        return [
+            dataclasses.replace(kind.render(obj, context), wanted_replicas=kind.replica_count.of(obj))
+            for obj in objects
+        ]
     return [kind.render(obj, context) for obj in objects]
 
 

@@ -58,8 +58,7 @@ def shared_rows(kind: Kind, watch: KindWatch, context: RenderContext) -> list[Ro
 
 
 def _not_served(watch: KindWatch) -> bool:
-    status = watch.status
-    return status.state == "error" and "could not find the requested resource" in status.reason
+    return watch.status.state == "error" and watch.status.not_served
 
 
 async def kind_rows(

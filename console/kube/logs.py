@@ -335,7 +335,8 @@ class _ContainerStream:
             return error.status in _RETRYABLE
         status = pod.get("status") or {}
         statuses = (status.get("containerStatuses") or []) + (status.get("initContainerStatuses") or [])
-        name = self.container or next(iter((pod.get("spec") or {}).get("containers") or []), {}).get("name")
+        containers: list[JsonObject] = (pod.get("spec") or {}).get("containers") or []
+        name = self.container or (containers[0].get("name") if containers else None)
         return any(item.get("name") == name and "running" in (item.get("state") or {}) for item in statuses)
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from console.kube.api import JsonObject
 from console.kube.kinds import Column, RenderContext, Row, Tone
 from console.kube.objects import cache_key, created_at, human_age, labels_of, name_of, namespace_of, uid_of
+from console.kube.quantities import quantity_or_zero
 
 NAME = Column("name", "NAME", "name")
 NAMESPACE = Column("namespace", "NAMESPACE")
@@ -97,31 +97,6 @@ def count(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-_QUANTITY = re.compile(r"^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([a-zA-Z]*)$")
-_QUANTITY_SCALE = {
-    "": 1.0,
-    "m": 1e-3,
-    "k": 1e3,
-    "M": 1e6,
-    "G": 1e9,
-    "T": 1e12,
-    "P": 1e15,
-    "E": 1e18,
-    "Ki": 2.0**10,
-    "Mi": 2.0**20,
-    "Gi": 2.0**30,
-    "Ti": 2.0**40,
-    "Pi": 2.0**50,
-    "Ei": 2.0**60,
-}
-
-
 def quantity_value(quantity: str) -> float:
     """A Kubernetes quantity (`5Gi`, `500M`, `100m`) as a number, for sorting; 0 when unreadable."""
-    match = _QUANTITY.match(quantity.strip())
-    if match is None or match[2] not in _QUANTITY_SCALE:
-        return 0.0
-    try:
-        return float(match[1]) * _QUANTITY_SCALE[match[2]]
-    except ValueError:
-        return 0.0
+    return quantity_or_zero(quantity)

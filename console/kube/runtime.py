@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from console.kube.access import AccessReviews
 from console.kube.api import KubeApi
 from console.kube.catalog import KindCatalog
-from console.kube.watch_cache import WatchCache
+from console.kube.watch_cache import WatchCache, resource_from_id
 from console.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,11 @@ async def kube_lifespan() -> AsyncIterator[None]:
         page_size=settings.list_page_size,
         grace_seconds=settings.watch_grace_seconds,
         max_backoff_seconds=settings.watch_max_backoff_seconds,
+        sync_timeout_seconds=settings.watch_sync_timeout_seconds,
     )
+    # The kinds every page reads start listing now, in the background: the first person to open Pods
+    # finds them listed, and the lifespan does not wait for any cluster answer.
+    cache.keep(resource_from_id(resource_id) for resource_id in settings.prewarm_resources)
     _runtime = KubeRuntime(api=api, cache=cache, reviews=AccessReviews(), catalog=KindCatalog(cache))
     try:
         yield

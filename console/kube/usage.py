@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from console.kube.api import JsonObject
+from console.kube.quantities import quantity_or_zero
 
 METRICS_GROUP_VERSION = "/apis/metrics.k8s.io/v1beta1"
-_QUANTITY = re.compile(r"^([0-9.]+)([a-zA-Z]*)$")
-_SUFFIXES = {
-    "": 1.0,
-    "n": 1e-9,
-    "u": 1e-6,
-    "m": 1e-3,
-    "k": 1e3,
-    "M": 1e6,
-    "G": 1e9,
-    "T": 1e12,
-    "Ki": 2.0**10,
-    "Mi": 2.0**20,
-    "Gi": 2.0**30,
-    "Ti": 2.0**40,
-}
 
 
 def quantity(text: object) -> float:
     """A Kubernetes quantity ("250m", "128Mi", "12345n") as a plain number; 0 when unreadable."""
-    match = _QUANTITY.match(str(text or "").strip())
-    if match is None or match.group(2) not in _SUFFIXES:
-        return 0.0
-    try:
-        return float(match.group(1)) * _SUFFIXES[match.group(2)]
-    except ValueError:
-        return 0.0
+    return quantity_or_zero(text)
 
 
 def _row(name: str, usage: object) -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 Sessions never open their own watches; they subscribe here, read snapshots, and wait for the revision
 to move. The cache fills itself as the console's own identity; filtering per user happens on read.
+Kinds named at start (`keep`) are watched for the life of the process, as informers are; the others
+start on their first subscriber and stop a grace period after their last.
 """
 
 from __future__ import annotations
@@ -9,220 +11,42 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import AsyncIterator, Iterable
 
-from console.kube.api import JsonObject, KubeApi, KubeApiError, ResourcePath
-from console.kube.objects import cache_key, resource_version_of
+from console.kube.api import KubeApi, ResourcePath
+from console.kube.kind_watch import (
+    VALUE_BEARING,
+    CacheState,
+    CacheStatus,
+    KindWatch,
+    without_values,
+)
+
+__all__ = [
+    "VALUE_BEARING",
+    "CacheState",
+    "CacheStatus",
+    "KindWatch",
+    "WatchCache",
+    "resource_from_id",
+    "wait_any",
+    "without_values",
+]
 
 log = logging.getLogger(__name__)
 
-CacheState = Literal["connecting", "live", "resyncing", "error"]
 
+def resource_from_id(resource_id: str) -> ResourcePath:
+    """`v1/pods` or `apps/v1/deployments` (group/version/plural, the core group without a group) as a path.
 
-@dataclass(frozen=True, slots=True)
-class CacheStatus:
-    """What a page shows about the freshness of a kind's data."""
-
-    state: CacheState
-    reason: str = ""
-
-    def describe(self) -> str:
-        if self.state == "live":
-            return "live"
-        if self.state == "error":
-            return f"error: {self.reason}" if self.reason else "error"
-        if self.state == "resyncing":
-            return "reconnecting…"
-        return "connecting…"
-
-
-# Values the console never shows in a list and must not hold longer than needed: kept as keys only.
-_VALUE_FIELDS = ("data", "stringData", "binaryData")
-_LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
-VALUE_BEARING = frozenset({ResourcePath("", "v1", "secrets"), ResourcePath("", "v1", "configmaps")})
-
-
-def without_values(obj: JsonObject) -> JsonObject:
-    """A Secret or ConfigMap with every value blanked (keys kept for DATA counts); the rest untouched."""
-    stripped = dict(obj)
-    for field in _VALUE_FIELDS:
-        values = stripped.get(field)
-        if isinstance(values, dict):
-            stripped[field] = dict.fromkeys(values, "")
-    metadata = stripped.get("metadata")
-    if isinstance(metadata, dict) and isinstance(metadata.get("annotations"), dict):
-        # kubectl apply copies the whole object, values included, into this annotation.
-        annotations = {k: v for k, v in metadata["annotations"].items() if k != _LAST_APPLIED}
-        stripped["metadata"] = {**metadata, "annotations": annotations}
-    return stripped
-
-
-class _WatchExpired(Exception):
-    """The watch's resourceVersion is older than the server's history (410): relist."""
-
-
-def _unchanged(obj: JsonObject) -> JsonObject:
-    return obj
-
-
-class KindWatch:
-    """One list + watch of one resource type, its objects kept in memory."""
-
-    def __init__(
-        self,
-        api: KubeApi,
-        resource: ResourcePath,
-        *,
-        page_size: int = 500,
-        max_backoff_seconds: float = 30.0,
-        rng: random.Random | None = None,
-    ) -> None:
-        self.resource = resource
-        self._api = api
-        self._page_size = page_size
-        self._max_backoff = max_backoff_seconds
-        self._rng = rng or random.Random()
-        self._objects: dict[str, JsonObject] = {}
-        self._keep = without_values if resource in VALUE_BEARING else _unchanged
-        self._revision = 0
-        self._status = CacheStatus("connecting")
-        self._changed = asyncio.Event()
-        self._synced = asyncio.Event()
-        self.relists = 0  # how many full lists were made; tests and status pages read it
-
-    @property
-    def revision(self) -> int:
-        """Moves whenever an object or the status changes."""
-        return self._revision
-
-    @property
-    def status(self) -> CacheStatus:
-        return self._status
-
-    @property
-    def synced(self) -> bool:
-        """True once the first full list arrived."""
-        return self._synced.is_set()
-
-    def objects(self) -> list[JsonObject]:
-        """A snapshot of every cached object (the list is new; the objects must not be mutated)."""
-        return list(self._objects.values())
-
-    def __len__(self) -> int:
-        return len(self._objects)
-
-    async def wait_synced(self) -> None:
-        await self._synced.wait()
-
-    async def wait_changed(self, after_revision: int, timeout: float | None = None) -> int:
-        """Wait until the revision moves past `after_revision` (or the timeout); return the revision."""
-        deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
-        while self._revision <= after_revision:
-            event = self._changed
-            remaining = None if deadline is None else deadline - asyncio.get_running_loop().time()
-            if remaining is not None and remaining <= 0:
-                break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
-        return self._revision
-
-    def _bump(self) -> None:
-        self._revision += 1
-        event, self._changed = self._changed, asyncio.Event()
-        event.set()
-
-    def _set_status(self, status: CacheStatus) -> None:
-        if status != self._status:
-            self._status = status
-            self._bump()
-
-    async def run(self) -> None:
-        """List, then watch from the list's resourceVersion; relist on 410; reconnect with backoff."""
-        failures = 0
-        while True:
-            try:
-                resource_version = await self._relist()
-                failures = 0
-                self._set_status(CacheStatus("live"))
-                while True:
-                    resource_version = await self._watch_from(resource_version)
-            except _WatchExpired:
-                self._set_status(CacheStatus("resyncing"))
-                continue
-            except (KubeApiError, ValueError) as error:
-                failures += 1
-                reason = error.message if isinstance(error, KubeApiError) else f"bad response: {error}"
-                if self._status != CacheStatus("error", reason) and self._status.reason != reason:
-                    log.warning("watch of %s failed (%s); retrying", self.resource.collection(), reason)
-                self._set_status(CacheStatus("error", reason))
-                await asyncio.sleep(self._backoff(failures))
-                if self._status.state == "error":
-                    self._set_status(CacheStatus("resyncing", reason))
-
-    def _backoff(self, failures: int) -> float:
-        """Capped exponential backoff with full jitter, so many consoles don't reconnect in step."""
-        ceiling = min(self._max_backoff, 0.5 * (2 ** min(failures, 10)))
-        return self._rng.uniform(ceiling / 2, ceiling)
-
-    async def _relist(self) -> str:
-        fresh: dict[str, JsonObject] = {}
-        continue_token = ""
-        list_version = ""
-        while True:
-            page = await self._api.get(
-                self.resource.collection(),
-                {"limit": self._page_size, "continue": continue_token},
-            )
-            for item in page.get("items") or []:
-                fresh[cache_key(item)] = self._keep(item)
-            metadata = page.get("metadata") or {}
-            list_version = str(metadata.get("resourceVersion") or list_version)
-            continue_token = str(metadata.get("continue") or "")
-            if not continue_token:
-                break
-        self.relists += 1
-        changed = fresh.keys() != self._objects.keys() or any(
-            resource_version_of(obj) != resource_version_of(self._objects[key]) for key, obj in fresh.items()
-        )
-        self._objects = fresh
-        self._synced.set()
-        if changed or self._revision == 0:
-            self._bump()
-        return list_version
-
-    async def _watch_from(self, resource_version: str) -> str:
-        query = {
-            "resourceVersion": resource_version,
-            "allowWatchBookmarks": "true",
-            "timeoutSeconds": self._rng.randint(240, 300),
-        }
-        try:
-            async for event in self._api.watch(self.resource.collection(), query):
-                resource_version = self._apply(event, resource_version)
-        except KubeApiError as error:
-            if error.status == 410:
-                raise _WatchExpired() from error
-            raise
-        return resource_version
-
-    def _apply(self, event: JsonObject, resource_version: str) -> str:
-        """Apply one watch event to the cache; return the resourceVersion to resume from."""
-        event_type = event.get("type")
-        obj = event.get("object") or {}
-        if event_type == "ERROR":
-            code = int(obj.get("code") or 0)
-            raise KubeApiError(code, str(obj.get("reason") or ""), str(obj.get("message") or "watch error"))
-        if event_type == "DELETED":
-            self._objects.pop(cache_key(obj), None)
-            self._bump()
-        elif event_type in ("ADDED", "MODIFIED"):
-            self._objects[cache_key(obj)] = self._keep(obj)
-            self._bump()
-        # BOOKMARKs carry only a resourceVersion: remembering it is their whole point.
-        return resource_version_of(obj) or resource_version
+    Raises:
+        ValueError: the id has not two or three non-empty parts.
+    """
+    parts = resource_id.strip().strip("/").split("/")
+    if len(parts) not in (2, 3) or not all(parts):
+        raise ValueError(f"a resource id looks like v1/pods or apps/v1/deployments, not {resource_id!r}")
+    group = parts[0] if len(parts) == 3 else ""
+    return ResourcePath(group, parts[-2], parts[-1])
 
 
 class WatchCache:
@@ -235,30 +59,65 @@ class WatchCache:
         page_size: int = 500,
         grace_seconds: float = 30.0,
         max_backoff_seconds: float = 30.0,
+        sync_timeout_seconds: float = 10.0,
     ) -> None:
         self._api = api
         self._page_size = page_size
         self._grace = grace_seconds
         self._max_backoff = max_backoff_seconds
+        self._sync_timeout = sync_timeout_seconds
         self._watches: dict[ResourcePath, KindWatch] = {}
         self._tasks: dict[ResourcePath, asyncio.Task[None]] = {}
         self._subscribers: dict[ResourcePath, int] = {}
         self._stoppers: dict[ResourcePath, asyncio.TimerHandle] = {}
+        self._kept: set[ResourcePath] = set()
 
     def running(self) -> list[ResourcePath]:
         return list(self._tasks)
 
+    def keep(self, resources: Iterable[ResourcePath]) -> list[KindWatch]:
+        """Watch these kinds from now on for the life of the process (no grace-period stop)."""
+        watches = []
+        for resource in resources:
+            if resource not in self._kept:
+                self._kept.add(resource)
+                watches.append(self.acquire(resource))  # never released
+        return watches
+
     def acquire(self, resource: ResourcePath) -> KindWatch:
-        """Subscribe to a resource type, starting its watch if nobody watched it."""
+        """Subscribe to a resource type, starting its watch if nobody watched it (or if its task ended)."""
         stopper = self._stoppers.pop(resource, None)
         if stopper is not None:
             stopper.cancel()
         self._subscribers[resource] = self._subscribers.get(resource, 0) + 1
-        if resource not in self._tasks:
-            watch = KindWatch(self._api, resource, page_size=self._page_size, max_backoff_seconds=self._max_backoff)
+        watch = self._watches.get(resource)
+        if watch is None:
+            watch = KindWatch(
+                self._api,
+                resource,
+                page_size=self._page_size,
+                max_backoff_seconds=self._max_backoff,
+                sync_timeout_seconds=self._sync_timeout,
+            )
             self._watches[resource] = watch
-            self._tasks[resource] = asyncio.create_task(watch.run(), name=f"watch {resource.collection()}")
-        return self._watches[resource]
+        task = self._tasks.get(resource)
+        if task is None or task.done():
+            # A watch whose task ended is never handed out as is: the same watch (its subscribers keep
+            # their reference) runs again.
+            self._start(resource, watch)
+        return watch
+
+    def _start(self, resource: ResourcePath, watch: KindWatch) -> None:
+        task = asyncio.create_task(watch.run(), name=f"watch {resource.collection()}")
+        task.add_done_callback(self._ended)
+        self._tasks[resource] = task
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        """`KindWatch.run` only ends by cancellation; anything else is a bug worth a traceback."""
+        if task.cancelled():
+            return
+        error = task.exception()
+        log.error("%s ended unexpectedly; the next subscriber restarts it", task.get_name(), exc_info=error)
 
     def release(self, resource: ResourcePath) -> None:
         """Unsubscribe; the watch stops after the grace period unless someone subscribes again."""
@@ -292,6 +151,36 @@ class WatchCache:
         tasks = list(self._tasks.values())
         self._tasks.clear()
         self._watches.clear()
+        self._kept.clear()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def wait_any(
+    watches: Iterable[KindWatch],
+    seen: dict[int, int],
+    timeout: float,
+    wakeup: asyncio.Event | None = None,
+) -> None:
+    """Return when any watch moved past the revision in `seen` (by `id(watch)`), `wakeup` is set, or after `timeout`.
+
+    A follow loop's one wait: it records each watch's revision before it reads, then waits here. `wakeup`
+    (a tab's scope change, say) is cleared on the way out.
+    """
+    watches = list(watches)
+    try:
+        if (wakeup is not None and wakeup.is_set()) or any(w.revision > seen.get(id(w), -1) for w in watches):
+            return
+        waiters = [asyncio.ensure_future(w.wait_changed(seen.get(id(w), -1), timeout=timeout)) for w in watches]
+        if wakeup is not None:
+            waiters.append(asyncio.ensure_future(wakeup.wait()))
+        try:
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+            await asyncio.gather(*waiters, return_exceptions=True)
+    finally:
+        if wakeup is not None:
+            wakeup.clear()

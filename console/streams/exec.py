@@ -14,53 +14,43 @@ The session's start and end (who, pod, container, exit status) land in the audit
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from websockets.exceptions import ConnectionClosed
 
-from console.audit.log import AuditLog, Result
-from console.identity.claims import Identity
+from console.audit import AuditLog, Result, audit_log
 from console.identity.runtime import current_person
-from console.kube import runtime
-from console.kube.access import AccessQuestion, AccessReviews
-from console.kube.api import ActingAs, KubeApi, KubeApiError
+from console.kube.access import may_exec
+from console.kube.api import KubeApiError
 from console.kube.exec import ExecRequest, ExecSession, ExitStatus, open_exec
-from console.settings import get_settings
+from console.streams.socket import (
+    ENDED,
+    FORBIDDEN,
+    SERVER_ERROR,
+    KubeLookup,
+    PersonLookup,
+    close_code_for,
+    close_with,
+    open_as_person,
+    runtime_kube,
+)
 
 __all__ = ["exec_routes"]
 
 logger = logging.getLogger(__name__)
 
-PersonLookup = Callable[[str], Awaitable[tuple[Identity, ActingAs] | None]]
-KubeLookup = Callable[[], tuple[KubeApi, AccessReviews]]
 AuditLookup = Callable[[], AuditLog | None]
 
-_REVIEWS_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
-_CLOSE_CODES = {400: 4400, 403: 4403, 404: 4404, 422: 4400}
 MAX_TERMINAL_SIZE = 1000  # columns or rows; anything larger is a bad resize message
 
 
-def _runtime_kube() -> tuple[KubeApi, AccessReviews]:
-    current = runtime.current()
-    return current.api, current.reviews
-
-
-@lru_cache(maxsize=1)
-def _default_audit() -> AuditLog:
-    """The same file the detail page's actions write: `<state_dir>/audit.db`."""
-    return AuditLog(Path(get_settings().state_dir) / "audit.db")
-
-
 def exec_routes(
-    *, person: PersonLookup = current_person, kube: KubeLookup = _runtime_kube, audit: AuditLookup = _default_audit
+    *, person: PersonLookup = current_person, kube: KubeLookup = runtime_kube, audit: AuditLookup = audit_log
 ) -> list[WebSocketRoute]:
     """The shell socket route; the defaults are the process's sessions, cluster connection and audit log."""
 
@@ -70,16 +60,12 @@ def exec_routes(
     return [WebSocketRoute("/ws/exec/{namespace}/{pod}", endpoint, name="pod_exec")]
 
 
-def _reason(text: str) -> str:
-    """A close reason fits in 123 bytes."""
-    encoded = text.encode()
-    return text if len(encoded) <= 123 else encoded[:120].decode("utf-8", "ignore") + "…"
+def _error_frame(message: str) -> dict[str, Any]:
+    return {"type": "error", "message": message}
 
 
 async def _close(websocket: WebSocket, code: int, message: str) -> None:
-    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-        await websocket.send_text(json.dumps({"type": "error", "message": message}))
-        await websocket.close(code, _reason(message))
+    await close_with(websocket, code, _error_frame(message), message)
 
 
 async def _record(audit: AuditLookup, actor: str, action: str, target: str, result: Result, detail: str) -> None:
@@ -92,39 +78,21 @@ async def _record(audit: AuditLookup, actor: str, action: str, target: str, resu
         logger.exception("could not write the audit record for %s %s", action, target)
 
 
-async def _may_exec(api: KubeApi, namespace: str, pod: str) -> tuple[bool, str]:
-    """A fresh SelfSubjectAccessReview (no cache: a shell is the most powerful thing the console offers)."""
-    question = AccessQuestion("create", "pods", namespace=namespace, name=pod, subresource="exec")
-    try:
-        answer = await api.post(_REVIEWS_PATH, question.review())
-    except KubeApiError as error:
-        return False, f"the access review failed: {error.message}"
-    status = answer.get("status") or {}
-    return bool(status.get("allowed")), str(status.get("reason") or "")
-
-
 async def _serve(websocket: WebSocket, person: PersonLookup, kube: KubeLookup, audit: AuditLookup) -> None:
-    await websocket.accept()  # before any refusal, so the browser sees our close code and reason
-    found = await person(websocket.headers.get("cookie", ""))
-    if found is None:
-        await _close(websocket, 4401, "Sign in to open a shell.")
+    peer = await open_as_person(
+        websocket, _error_frame, signed_out="Sign in to open a shell.", person=person, kube=kube
+    )
+    if peer is None:
         return
-    identity, acting_as = found
     namespace, pod = websocket.path_params["namespace"], websocket.path_params["pod"]
     request = ExecRequest(namespace, pod, websocket.query_params.get("container", ""))
-    try:
-        console_api, _ = kube()
-    except runtime.KubeUnavailable as error:
-        await _close(websocket, 1011, str(error))
-        return
-    api = console_api.as_person(acting_as)
-    actor, target = identity.kube_user, request.target
+    api, actor, target = peer.api, peer.identity.kube_user, request.target
     container_detail = f"container={request.container or '(default)'}"
-    allowed, why = await _may_exec(api, namespace, pod)
+    allowed, why = await may_exec(api, namespace, pod)
     if not allowed:
         message = f"You may not open a shell in pod {namespace}/{pod}" + (f": {why}" if why else ".")
         await _record(audit, actor, "exec-start", target, "denied", f"{container_detail} {why}".strip())
-        await _close(websocket, 4403, message)
+        await _close(websocket, FORBIDDEN, message)
         return
     try:
         async with open_exec(api, request) as session:
@@ -133,7 +101,7 @@ async def _serve(websocket: WebSocket, person: PersonLookup, kube: KubeLookup, a
     except KubeApiError as error:
         result: Result = "denied" if error.status == 403 else "error"
         await _record(audit, actor, "exec-start", target, result, f"{container_detail} {error.message}")
-        await _close(websocket, _CLOSE_CODES.get(error.status, 1011), error.message)
+        await _close(websocket, close_code_for(error.status), error.message)
         return
     if ending is None:
         await _record(audit, actor, "exec-end", target, "ok", f"{container_detail} closed by the browser")
@@ -141,12 +109,11 @@ async def _serve(websocket: WebSocket, person: PersonLookup, kube: KubeLookup, a
     code = "none" if ending.code is None else str(ending.code)
     result = "ok" if ending.code is not None else "error"
     await _record(audit, actor, "exec-end", target, result, f"{container_detail} exit={code} {ending.message}".strip())
-    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-        await websocket.send_text(json.dumps({"type": "exit", "code": ending.code, "message": ending.message}))
-        if ending.code is None:
-            await websocket.close(1011, _reason(ending.message))
-        else:
-            await websocket.close(1000, "The process exited.")
+    frame = {"type": "exit", "code": ending.code, "message": ending.message}
+    if ending.code is None:
+        await close_with(websocket, SERVER_ERROR, frame, ending.message)
+    else:
+        await close_with(websocket, ENDED, frame, "The process exited.")
 
 
 def _control(text: str) -> dict[str, Any] | None:

@@ -15,17 +15,15 @@ import contextlib
 import json
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from console.identity.claims import Identity
 from console.identity.runtime import current_person
-from console.kube import runtime
-from console.kube.access import AccessQuestion, AccessReviews
-from console.kube.api import ActingAs, KubeApi
+from console.kube.access import AccessQuestion
+from console.kube.api import KubeApi
 from console.kube.logs import (
     WORKLOAD_KINDS,
     LogError,
@@ -36,11 +34,19 @@ from console.kube.logs import (
     follow_logs,
     instant_of,
 )
+from console.streams.socket import (
+    BAD_REQUEST,
+    ENDED,
+    FORBIDDEN,
+    KubeLookup,
+    PersonLookup,
+    close_code_for,
+    close_with,
+    open_as_person,
+    runtime_kube,
+)
 
 __all__ = ["log_routes", "request_from_query"]
-
-PersonLookup = Callable[[str], Awaitable[tuple[Identity, ActingAs] | None]]
-KubeLookup = Callable[[], tuple[KubeApi, AccessReviews]]
 
 MAX_BATCH = 1000  # lines per frame
 FRAME_INTERVAL_SECONDS = 0.02  # while lines come fast, at most one frame per interval (a lone line goes at once)
@@ -48,7 +54,6 @@ _BACKLOG_LIMIT = 20_000  # queued items before the reader waits for the socket
 _SINCE = re.compile(r"^(\d+)([smhd])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _KINDS = {"pod": "Pod", **{kind.lower(): kind for kind in WORKLOAD_KINDS}}
-_CLOSE_CODES = {400: 4400, 403: 4403, 404: 4404}
 _Item = LogLine | LogStatus | LogError | None  # what the reader hands the sender; None: the log ended
 
 
@@ -107,12 +112,7 @@ def _check_stamp(stamp: str) -> None:
         raise ValueError("sinceTime must be an RFC 3339 time") from None
 
 
-def _runtime_kube() -> tuple[KubeApi, AccessReviews]:
-    current = runtime.current()
-    return current.api, current.reviews
-
-
-def log_routes(*, person: PersonLookup = current_person, kube: KubeLookup = _runtime_kube) -> list[WebSocketRoute]:
+def log_routes(*, person: PersonLookup = current_person, kube: KubeLookup = runtime_kube) -> list[WebSocketRoute]:
     """The log socket route; `person` and `kube` default to the process's sessions and cluster connection."""
 
     async def endpoint(websocket: WebSocket) -> None:
@@ -121,44 +121,31 @@ def log_routes(*, person: PersonLookup = current_person, kube: KubeLookup = _run
     return [WebSocketRoute("/ws/logs/{namespace}/{name}", endpoint, name="pod_logs")]
 
 
-def _reason(text: str) -> str:
-    """A close reason fits in 123 bytes."""
-    encoded = text.encode()
-    return text if len(encoded) <= 123 else encoded[:120].decode("utf-8", "ignore") + "…"
+def _refusal(message: str, state: str = "error") -> dict[str, Any]:
+    return {"type": "status", "state": state, "attempt": 0, "message": message}
 
 
 async def _close(websocket: WebSocket, code: int, message: str, state: str = "error") -> None:
-    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-        await websocket.send_text(json.dumps({"type": "status", "state": state, "attempt": 0, "message": message}))
-        await websocket.close(code, _reason(message))
+    await close_with(websocket, code, _refusal(message, state), message)
 
 
 async def _serve(websocket: WebSocket, person: PersonLookup, kube: KubeLookup) -> None:
-    await websocket.accept()  # before any refusal, so the browser sees our close code and reason
-    found = await person(websocket.headers.get("cookie", ""))
-    if found is None:
-        await _close(websocket, 4401, "Sign in to read logs.")
+    peer = await open_as_person(websocket, _refusal, signed_out="Sign in to read logs.", person=person, kube=kube)
+    if peer is None:
         return
-    identity, acting_as = found
     namespace, name = websocket.path_params["namespace"], websocket.path_params["name"]
     try:
         request = request_from_query(namespace, name, websocket.query_params)
     except ValueError as error:
-        await _close(websocket, 4400, str(error))
+        await _close(websocket, BAD_REQUEST, str(error))
         return
-    try:
-        console_api, reviews = kube()
-    except runtime.KubeUnavailable as error:
-        await _close(websocket, 1011, str(error))
-        return
-    api = console_api.as_person(acting_as)
     pod_name = name if request.kind == "Pod" else ""
     question = AccessQuestion("get", "pods", namespace=namespace, name=pod_name, subresource="log")
-    if not await reviews.allowed(api, identity.kube_user, question):
+    if not await peer.reviews.allowed(peer.api, peer.identity.kube_user, question):
         what = f"pod {name}" if pod_name else f"pods in {namespace}"
-        await _close(websocket, 4403, f"You may not read logs of {what}")
+        await _close(websocket, FORBIDDEN, f"You may not read logs of {what}")
         return
-    await _stream(websocket, api, request)
+    await _stream(websocket, peer.api, request)
 
 
 def _status_frame(status: LogStatus) -> dict[str, Any]:
@@ -208,10 +195,9 @@ async def _stream(websocket: WebSocket, api: KubeApi, request: LogRequest) -> No
         if sender in done:
             ending = sender.result()
             if isinstance(ending, LogError):
-                code = _CLOSE_CODES.get(ending.status, 4400 if 400 <= ending.status < 500 else 1011)
-                await _close(websocket, code, ending.message)
+                await _close(websocket, close_code_for(ending.status), ending.message)
             else:
-                await _close(websocket, 1000, "The log ended.", state="closed")
+                await _close(websocket, ENDED, "The log ended.", state="closed")
     finally:
         for task in (*tasks, sender):
             task.cancel()
@@ -221,10 +207,9 @@ async def _stream(websocket: WebSocket, api: KubeApi, request: LogRequest) -> No
 async def _send(websocket: WebSocket, queue: asyncio.Queue[_Item]) -> LogError | None:
     """Send what the reader queues, batching lines; returns how the log ended."""
     last_frame = 0.0
-    held: _Item | bool = False  # an item taken while batching that is not a line
+    held: list[_Item] = []  # an item taken while batching that is not a line
     while True:
-        item = held if held is not False else await queue.get()
-        held = False
+        item = held.pop() if held else await queue.get()
         if isinstance(item, LogStatus):
             await websocket.send_text(json.dumps(_status_frame(item)))
             continue
@@ -237,7 +222,7 @@ async def _send(websocket: WebSocket, queue: asyncio.Queue[_Item]) -> LogError |
         while len(batch) < MAX_BATCH and not queue.empty():
             following = queue.get_nowait()
             if not isinstance(following, LogLine):
-                held = following
+                held.append(following)
                 break
             batch.append(following)
         if len(batch) == 1:

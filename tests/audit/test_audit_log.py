@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from console.audit import AuditLog, AuditRecord
+from console.audit import AuditLog, AuditRecord, audit_log
+from console.audit.runtime import sqlite_path
+from console.settings import get_settings
 
 
 async def test_records_persist_across_instances_on_the_same_file(tmp_path: Path):
@@ -87,3 +89,24 @@ async def test_writes_run_off_the_event_loop(tmp_path: Path):
 
     assert threads and loop_thread not in threads
     assert len(await audit.recent(limit=50)) == 20
+
+
+def test_sqlite_urls_name_a_file():
+    assert sqlite_path("sqlite:///var/console/audit.db") == Path("var/console/audit.db")
+    assert sqlite_path("sqlite:////srv/audit.db") == Path("/srv/audit.db")
+    with pytest.raises(ValueError, match="sqlite:///<path>"):
+        sqlite_path("postgresql://db/audit")
+
+
+async def test_the_process_has_one_audit_log_at_the_configured_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("CONSOLE_AUDIT_DB_URL", f"sqlite:///{tmp_path}/trail/audit.db")
+    get_settings.cache_clear()
+    audit_log.cache_clear()
+    try:
+        assert audit_log() is audit_log()  # every writer shares one log (one lock on one file)
+        await audit_log().record("oidc:alice", "scale", "deployments.apps/shop/web", "ok", "replicas=2")
+        records = await AuditLog(tmp_path / "trail" / "audit.db").recent()
+        assert [(record.actor, record.action) for record in records] == [("oidc:alice", "scale")]
+    finally:
+        get_settings.cache_clear()
+        audit_log.cache_clear()

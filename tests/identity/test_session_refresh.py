@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from sovereign_sandbox.idp import IdentityProvider
 
 from console.identity.oidc import OidcClient, OidcConfig, SignInError
 from console.identity.service import SessionService
 from console.identity.sessions import Session, SqliteSessionStore
-from console.sandbox.idp import IdentityProvider
 
 pytestmark = pytest.mark.sandbox
 
@@ -123,3 +126,53 @@ async def test_a_forged_access_token_is_refused(idp: IdentityProvider, tmp_path:
     forged = f"{header}.{payload}.{signature[::-1]}"
     with pytest.raises(SignInError, match="cannot trust"):
         await oidc.verify_access_token(forged)
+
+
+async def _worker(idp: IdentityProvider, database: Path, session_id: str) -> asyncio.subprocess.Process:
+    environment = {
+        **os.environ,
+        "OIDC_ISSUER": idp.issuer,
+        "OIDC_CLIENT_ID": idp.console_client_id,
+        "OIDC_CLIENT_SECRET": idp.console_client_secret,
+    }
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(Path(__file__).with_name("refresh_worker.py")),
+        str(database),
+        session_id,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        env=environment,
+    )
+    assert worker.stdout is not None
+    async with asyncio.timeout(30):
+        assert (await worker.stdout.readline()).strip() == b"ready"
+    return worker
+
+
+async def test_two_worker_processes_refresh_one_session_once(idp: IdentityProvider, tmp_path: Path):
+    """Two OS processes share the SQLite store and both find the session due: one refresh reaches the IdP."""
+    oidc = _oidc(idp)
+    database = tmp_path / "sessions.db"
+    store = SqliteSessionStore(database)
+    session = await _signed_in(idp, oidc, "viewer")
+    session.access_expires_at = time.time() + 5  # inside the refresh margin
+    session_id = await SessionService(store, oidc).start(session)
+    rotated_before = idp.call(lambda: len(idp.realm.sessions.revoked_token_ids))
+
+    workers = [await _worker(idp, database, session_id) for _ in range(2)]
+    for worker in workers:  # both ready: let them go together
+        assert worker.stdin is not None
+        worker.stdin.write(b"go\n")
+        await worker.stdin.drain()
+    async with asyncio.timeout(30):
+        outputs = [(await worker.communicate())[0] for worker in workers]
+
+    results = [json.loads(output) for output in outputs]
+    assert all(worker.returncode == 0 for worker in workers)
+    assert results[0] is not None and results[0] == results[1], "a worker was signed out or got other tokens"
+    # Every refresh the IdP honours rotates (revokes) one refresh token: exactly one happened.
+    assert idp.call(lambda: len(idp.realm.sessions.revoked_token_ids)) == rotated_before + 1
+    stored = await store.get(session_id)
+    assert stored is not None and stored.refresh_token == results[0]["refresh"] != session.refresh_token
+    assert (await oidc.verify_access_token(stored.access_token))["preferred_username"] == "viewer"

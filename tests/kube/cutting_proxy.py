@@ -1,4 +1,9 @@
-"""A TCP proxy in front of the sandbox's plain HTTP listener that can cut connections: a dropped log stream."""
+"""A TCP proxy in front of the sandbox's plain HTTP listener: the network between the console and its cluster.
+
+It can cut connections (a dropped log stream), stop listening (the API server went away), hold requests
+until the test releases them (a slow answer, deterministically), slip one line into the next watch stream
+(a malformed answer), and it records every request line it forwarded (counting calls at the wire).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,9 @@ class CuttingProxy:
         self._writers: set[asyncio.StreamWriter] = set()
         self._budget: int | None = None
         self._path_part = b""
+        self._holds: list[Hold] = []
+        self._injection: tuple[bytes, bytes] | None = None  # (path part, line)
+        self.requests: list[tuple[str, str]] = []  # (method, path with query) of every request forwarded
         self.cuts = 0
         self.port = 0
 
@@ -27,9 +35,27 @@ class CuttingProxy:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop listening and drop every connection: from now on, connecting is refused."""
         self.cut()
         assert self._server is not None
         self._server.close()
+
+    def hold(self, path_part: str) -> Hold:
+        """Hold every request whose path contains `path_part` until `release()`; `reached` is set when one waits."""
+        hold = Hold(path_part.encode())
+        self._holds.append(hold)
+        return hold
+
+    def inject_line(self, line: bytes, path_part: str = "watch=true") -> None:
+        """The next response to a path containing `path_part` starts with `line` (a watch event of our making)."""
+        self._injection = (path_part.encode(), line)
+
+    def count(self, method: str, path_part: str) -> int:
+        """How many `method` requests to a path containing `path_part` went through."""
+        return sum(1 for seen, path in self.requests if seen == method and path_part in path)
 
     def write_kubeconfig(self, path: Path, token: str) -> Path:
         config = {
@@ -72,7 +98,14 @@ class CuttingProxy:
         while data := await reader.read(65536):
             if data[:1].isalpha():  # a new request: its response starts afresh
                 response.head, response.body = b"", -1
-                response.path = data.split(b" ", 2)[1]
+                method, response.path = data.split(b" ", 2)[:2]
+                self.requests.append((method.decode(), response.path.decode()))
+                for hold in self._holds:
+                    if hold.path_part in response.path and not hold.released.is_set():
+                        hold.reached.set()
+                        await hold.released.wait()
+                if self._injection is not None and self._injection[0] in response.path:
+                    response.inject, self._injection = self._injection[1], None
             writer.write(data)
             await writer.drain()
 
@@ -82,6 +115,8 @@ class CuttingProxy:
                 response.head += data
                 if b"\r\n\r\n" in response.head:
                     response.body = len(response.head) - response.head.index(b"\r\n\r\n") - 4
+                    if response.inject:
+                        data = _with_injected(response, data)
             else:
                 response.body += len(data)
             budget = self._budget if self._path_part in response.path else None
@@ -98,7 +133,29 @@ class CuttingProxy:
             await writer.drain()
 
 
+class Hold:
+    """Requests to paths containing `path_part` wait at the proxy until `release()`."""
+
+    def __init__(self, path_part: bytes) -> None:
+        self.path_part = path_part
+        self.reached = asyncio.Event()  # a request is waiting
+        self.released = asyncio.Event()
+
+    def release(self) -> None:
+        self.released.set()
+
+
 class _Response:
     head = b""
     body = -1  # body bytes passed so far; -1 while the headers are still coming
     path = b""  # of the request this response answers
+    inject = b""  # a line to put before the body's first byte
+
+
+def _with_injected(response: _Response, data: bytes) -> bytes:
+    """`data` (which ends the response's headers) with the pending line first in the body, framed as the body is."""
+    line, response.inject = response.inject.rstrip(b"\n") + b"\n", b""
+    split = len(data) - response.body  # where the body starts within this read
+    headers = response.head[: response.head.index(b"\r\n\r\n")].lower()
+    framed = f"{len(line):x}\r\n".encode() + line + b"\r\n" if b"transfer-encoding: chunked" in headers else line
+    return data[:split] + framed + data[split:]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import cache
 
+from sovereign_sandbox.world.sovereign import build_world
+
 from console.kube.api import JsonObject
 from console.kube.kinds import Kind, RenderContext, Row, rows_for
-from console.sandbox.world import build_world
 
 NOW = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
 CONTEXT = RenderContext(now=NOW, cluster_id="sovereign-omantel.openova.cloud")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sovereign_sandbox.world.people import subject_of
 
 from console.identity.claims import identity_from_claims
 from console.kube.access import AccessReviews, visible_objects
 from console.kube.api import ActingAs, KubeApi, KubeApiError, ResourcePath
 from console.kube.objects import name_of
-from console.sandbox.world_catalog import subject_of
 
 pytestmark = pytest.mark.sandbox
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sovereign_sandbox.world.people import subject_of
 
 from console.audit.log import AuditLog
 from console.identity.claims import identity_from_claims
@@ -27,7 +28,6 @@ from console.kube.actions import (
 from console.kube.api import ActingAs, KubeApi
 from console.kube.edits import Forbidden
 from console.kube.registry import kind_for
-from console.sandbox.world_catalog import subject_of
 
 NAMESPACE = "acme-dev-billing"
 DEPLOYMENTS = kind_for("deployments")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sovereign_sandbox.world.people import subject_of
 
 from console.audit.log import AuditLog
 from console.identity.claims import identity_from_claims
@@ -30,7 +31,6 @@ from console.kube.edits import (
 )
 from console.kube.manifests import HIDDEN
 from console.kube.registry import kind_for
-from console.sandbox.world_catalog import subject_of
 
 NAMESPACE = "acme-dev-billing"
 DEPLOYMENTS = kind_for("deployments")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import uvicorn
+from sovereign_sandbox.node.containers import image_traits
+from sovereign_sandbox.world.people import subject_of
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
@@ -20,8 +23,6 @@ from console.identity.claims import Identity, identity_from_claims
 from console.kube.access import AccessReviews
 from console.kube.api import ActingAs, KubeApi, KubeApiError
 from console.kube.exec import ExecRequest, ExitStatus, open_exec, parse_status
-from console.sandbox.containers import image_traits
-from console.sandbox.world_catalog import subject_of
 from console.streams.exec import exec_routes
 
 pytestmark = pytest.mark.sandbox
@@ -64,8 +65,13 @@ async def _run(api: KubeApi, request: ExecRequest, typed: bytes) -> tuple[str, E
         return output.decode(), session.exit
 
 
+def _screen(output: str) -> str:
+    """The output as a terminal shows it: no control sequences (bash's bracketed-paste mode), no stray CRs."""
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output).replace("\n\r", "\n")
+
+
 def _lines(output: str) -> list[str]:
-    return [line.strip() for line in output.split("\r\n")]
+    return [line.strip() for line in _screen(output).split("\r\n")]
 
 
 # --- the exec stream (console/kube/exec.py) ---
@@ -85,7 +91,7 @@ async def test_echo_hello_then_exit_3(kube_api: KubeApi):
     sre = kube_api.as_person(_person("sre")[1])
     namespace, pod, container = await _pod(kube_api, ("sh", "bash"))
     output, status = await _run(sre, ExecRequest(namespace, pod, container), b"echo hello\rexit 3\r")
-    assert "\r\nhello\r\n" in output
+    assert "\r\nhello\r\n" in _screen(output)
     assert status is not None and status.code == 3
 
 
@@ -158,7 +164,7 @@ async def test_the_bridge_runs_a_shell_and_reports_the_exit(kube_api: KubeApi, t
             await browser.send(b"exit 3\r")
             output, controls = await _read_until_closed(browser)
             assert browser.close_code == 1000
-    assert "\r\nhello\r\n" in output
+    assert "\r\nhello\r\n" in _screen(output)
     assert controls[0] == {"type": "open", "protocol": "v5.channel.k8s.io"}
     assert {"type": "pong"} in controls
     assert controls[-1]["type"] == "exit" and controls[-1]["code"] == 3

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sovereign_sandbox.world.sovereign import build_world
 
 from console.kube.kinds import RenderContext, Row, rows_for
 from console.kube.kinds_catalog.network import ENDPOINT_SLICES, INGRESSES, NETWORK_POLICIES
 from console.kube.kinds_catalog.storage import PVCS, STORAGE_CLASSES, VOLUMES
 from console.kube.query import ListQuery, run_query
-from console.sandbox.world import build_world
 
 NOW = datetime(2026, 11, 27, 6, 5, tzinfo=UTC)
 CONTEXT = RenderContext(now=NOW, cluster_id="c0ffee-nbg")

@@ -6,12 +6,12 @@ import copy
 from datetime import UTC, datetime
 
 import pytest
+from sovereign_sandbox.world.sovereign import build_world
 
 from console.kube.kinds import RenderContext, rows_for
 from console.kube.kinds_catalog.projected import CLUSTERS, LOAD_BALANCERS, NODE_POOLS, VCLUSTERS, WORKER_NODES
 from console.kube.query import ListQuery, run_query
 from console.kube.registry import KINDS
-from console.sandbox.world import build_world
 
 NOW = datetime(2026, 11, 27, 6, 5, tzinfo=UTC)
 CLUSTER_ID = "sovereign-omantel.openova.cloud"

@@ -6,10 +6,10 @@ import copy
 from datetime import UTC, datetime
 
 import pytest
+from sovereign_sandbox.world.sovereign import build_world
 
 from console.kube.kinds import RenderContext, Row, rows_for
 from console.kube.kinds_catalog.workloads import DAEMON_SETS, DEPLOYMENTS, REPLICA_SETS, STATEFUL_SETS
-from console.sandbox.world import build_world
 
 NOW = datetime(2026, 11, 27, 6, 5, tzinfo=UTC)
 CONTEXT = RenderContext(now=NOW, cluster_id="sovereign-omantel.openova.cloud")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -24,8 +22,6 @@ from console.kube.logs import (
     instant_of,
     label_selector,
 )
-from console.sandbox.server import Sandbox
-from console.settings import get_settings
 
 pytestmark = pytest.mark.sandbox
 
@@ -68,17 +64,6 @@ def _crashed_before(pod: dict) -> bool:
     return "billing-worker" in pod["spec"]["containers"][0]["image"] and "terminated" in (
         statuses[0].get("lastState") or {}
     )
-
-
-@pytest.fixture
-async def proxied_api(sandbox: Sandbox, tmp_path: Path) -> AsyncIterator[tuple[KubeApi, CuttingProxy]]:
-    """The console's connection, through a proxy that can cut it (the sandbox's plain HTTP listener behind)."""
-    target = httpx.URL(sandbox.http_url)
-    async with CuttingProxy(target.host, target.port or 80) as proxy:
-        kubeconfig = proxy.write_kubeconfig(tmp_path / "kubeconfig", sandbox.console_token)
-        api = await KubeApi.connect(dataclasses.replace(get_settings(), kubeconfig=str(kubeconfig), kube_context=""))
-        yield api, proxy
-        await api.close()
 
 
 def test_stamps_parse_to_nanoseconds() -> None:

@@ -6,12 +6,12 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from sovereign_sandbox.world.sovereign import build_world
 
 from console.kube.kinds import RenderContext, Row, rows_for
 from console.kube.kinds_catalog.core import PODS
 from console.kube.kinds_catalog.projected import WORKER_NODES
 from console.kube.query import ListQuery, QueryError, run_query
-from console.sandbox.world import build_world
 
 NOW = datetime(2026, 11, 27, 6, 5, tzinfo=UTC)
 CONTEXT = RenderContext(now=NOW, cluster_id="sovereign-omantel.openova.cloud")

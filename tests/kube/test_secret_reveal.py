@@ -9,13 +9,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sovereign_sandbox.world.people import subject_of
 
 from console.audit.log import AuditLog
 from console.identity.claims import identity_from_claims
 from console.kube.access import AccessReviews
 from console.kube.api import ActingAs, KubeApi
 from console.kube.secrets import ACTION, RevealFailed, SecretValue, decode, may_reveal, reveal
-from console.sandbox.world_catalog import subject_of
 
 NAMESPACE = "acme-dev-billing"
 PASSWORD = "s3cr3t-Value-!"

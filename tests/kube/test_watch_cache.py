@@ -7,26 +7,17 @@ import uuid
 
 import httpx
 import pytest
+from sovereign_sandbox.apiserver.server import Sandbox
+from watching import names, until
 
 from console.kube.api import KubeApi, ResourcePath
 from console.kube.objects import name_of
-from console.kube.watch_cache import KindWatch, WatchCache
-from console.sandbox.server import Sandbox
+from console.kube.watch_cache import WatchCache
 
 pytestmark = pytest.mark.sandbox
 
 NAMESPACES = ResourcePath("", "v1", "namespaces")
 CONFIGMAPS = ResourcePath("", "v1", "configmaps")
-
-
-async def _until(watch: KindWatch, condition, timeout: float = 5.0) -> None:
-    """Wait for the cache to satisfy `condition`, re-checking each time its revision moves."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    revision = -1
-    while not condition():
-        remaining = deadline - asyncio.get_running_loop().time()
-        assert remaining > 0, "the cache did not reach the expected state in time"
-        revision = await watch.wait_changed(revision if revision >= 0 else watch.revision, timeout=remaining)
 
 
 async def _in_batches(requests, size: int = 25) -> None:
@@ -37,16 +28,12 @@ async def _in_batches(requests, size: int = 25) -> None:
             assert response.status_code in (200, 201), response.text
 
 
-def _names(watch: KindWatch) -> set[str]:
-    return {name_of(obj) for obj in watch.objects()}
-
-
 async def test_first_list_holds_the_seeded_namespaces(kube_api: KubeApi):
     cache = WatchCache(kube_api, page_size=3)
     async with cache.subscribe(NAMESPACES) as watch:
         await watch.wait_synced()
-        assert {"default", "kube-system", "acme-prod-wordpress"} <= _names(watch)
-        await _until(watch, lambda: watch.status.state == "live")
+        assert {"default", "kube-system", "acme-prod-wordpress"} <= names(watch)
+        await until(watch, lambda: watch.status.state == "live")
     await cache.close()
 
 
@@ -57,10 +44,10 @@ async def test_created_and_deleted_objects_follow_the_cluster(kube_api: KubeApi,
         await watch.wait_synced()
         created = await cluster_http.post("/api/v1/namespaces", json={"metadata": {"name": name}})
         assert created.status_code == 201
-        await _until(watch, lambda: name in _names(watch))
+        await until(watch, lambda: name in names(watch))
         deleted = await cluster_http.delete(f"/api/v1/namespaces/{name}")
         assert deleted.status_code in (200, 202)
-        await _until(watch, lambda: name not in _names(watch))
+        await until(watch, lambda: name not in names(watch))
     await cache.close()
 
 
@@ -70,7 +57,7 @@ async def test_a_too_old_watch_relists_and_reconciles(
     """Watches dropped and the next watch answered 410: the cache relists and misses nothing."""
     cache = WatchCache(kube_api)
     async with cache.subscribe(CONFIGMAPS) as watch:
-        await _until(watch, lambda: watch.status.state == "live")
+        await until(watch, lambda: watch.status.state == "live")
         relists = watch.relists
         store = sandbox.cluster.store
         sandbox.call(store.expire_next_watches, 1)
@@ -80,9 +67,9 @@ async def test_a_too_old_watch_relists_and_reconciles(
             "/api/v1/namespaces/default/configmaps", json={"metadata": {"name": name}, "data": {"k": "v"}}
         )
         assert response.status_code == 201
-        await _until(watch, lambda: name in _names(watch))
+        await until(watch, lambda: name in names(watch))
         assert watch.relists > relists
-        await _until(watch, lambda: watch.status.state == "live")
+        await until(watch, lambda: watch.status.state == "live")
     await cache.close()
 
 
@@ -92,7 +79,7 @@ async def test_no_update_is_lost_under_churn(kube_api: KubeApi, cluster_http: ht
     namespace = f"churn-{uuid.uuid4().hex[:6]}"
     await cluster_http.post("/api/v1/namespaces", json={"metadata": {"name": namespace}})
     async with cache.subscribe(CONFIGMAPS) as watch:
-        await _until(watch, lambda: watch.status.state == "live")
+        await until(watch, lambda: watch.status.state == "live")
         collection = f"/api/v1/namespaces/{namespace}/configmaps"
         await _in_batches(
             cluster_http.post(collection, json={"metadata": {"name": f"cm-{index}"}, "data": {"n": str(index)}})
@@ -120,16 +107,25 @@ async def test_no_update_is_lost_under_churn(kube_api: KubeApi, cluster_http: ht
                 for obj in watch.objects()
             }
 
-        await _until(watch, lambda: cached() == expected)
+        await until(watch, lambda: cached() == expected)
     await cache.close()
 
 
 async def test_a_failing_list_reports_an_error_status(kube_api: KubeApi, sandbox: Sandbox):
-    """A failing request surfaces as `error: …` with the server's reason, then keeps retrying."""
+    """A failing request surfaces as `error: …` with the server's answer, then keeps retrying.
+
+    An unserved group gets a real server's plain-text 404; an unknown resource of a served group its NotFound
+    Status: both mean "not served".
+    """
     cache = WatchCache(kube_api, max_backoff_seconds=0.2)
     async with cache.subscribe(ResourcePath("example.invalid", "v1", "gizmos")) as watch:
-        await _until(watch, lambda: watch.status.state == "error")
+        await until(watch, lambda: watch.status.state == "error")
+        assert watch.status.describe() == "error: 404 page not found"
+        assert watch.status.not_served
+    async with cache.subscribe(ResourcePath("apps", "v1", "gizmos")) as watch:
+        await until(watch, lambda: watch.status.state == "error")
         assert watch.status.describe() == "error: the server could not find the requested resource"
+        assert watch.status.not_served
     await cache.close()
 
 
@@ -144,7 +140,7 @@ async def test_watch_stops_after_the_grace_period_and_restarts_on_demand(kube_ap
     assert cache.running() == []
     async with cache.subscribe(NAMESPACES) as again:
         await again.wait_synced()
-        assert "default" in _names(again)
+        assert "default" in names(again)
     await cache.close()
 
 
@@ -165,7 +161,7 @@ async def test_secret_and_configmap_values_never_enter_the_cache(kube_api: KubeA
     assert created.status_code == 201
     cache = WatchCache(kube_api)
     async with cache.subscribe(ResourcePath("", "v1", "secrets")) as watch:
-        await _until(watch, lambda: any(name_of(obj) == name for obj in watch.objects()))
+        await until(watch, lambda: any(name_of(obj) == name for obj in watch.objects()))
         cached = next(obj for obj in watch.objects() if name_of(obj) == name)
         assert set(cached["data"]) == {"key", "password"}
         assert set(cached["data"].values()) == {""}

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from sovereign_sandbox.servers import SandboxWorld
 from starlette.applications import Starlette
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -23,7 +24,6 @@ from console.identity.service import SessionService
 from console.identity.sessions import Session, SqliteSessionStore
 from console.kube.logs import instant_of
 from console.kube.runtime import kube_lifespan
-from console.sandbox.world_servers import SandboxWorld
 from console.settings import get_settings
 from console.streams import log_routes
 

@@ -29,7 +29,6 @@ BUCKETS = Kind(
     title="Buckets",
     kind="ObjectBucketClaim",
     resource=ResourcePath("objectbucket.io", "v1alpha1", "objectbucketclaims"),
-    namespaced=True,
     category="storage",
     columns=columns(
         Column("bucket", "BUCKET"),
@@ -45,7 +44,6 @@ DNS_ZONES = Kind(
     title="DNS Zones",
     kind="DNSZone",
     resource=None,
-    namespaced=False,
     category="network",
     columns=columns(namespaced=False),
     render=render_dns_zone,

@@ -138,7 +138,6 @@ APPLICATIONS = Kind(
     title="Applications",
     kind="Application",
     resource=ResourcePath("apps.openova.io", "v1alpha1", "applications"),
-    namespaced=True,
     category="workload",
     columns=columns(
         Column("blueprint", "BLUEPRINT"),
@@ -155,7 +154,6 @@ ENVIRONMENTS = Kind(
     title="Environments",
     kind="Environment",
     resource=ResourcePath("catalyst.openova.io", "v1alpha1", "environments"),
-    namespaced=False,
     category="config",
     columns=columns(Column("organization", "ORG"), Column("env_type", "TYPE"), PLACEMENT, namespaced=False),
     render=render_environment,
@@ -166,7 +164,6 @@ ORGANIZATIONS = Kind(
     title="Organizations",
     kind="Organization",
     resource=ResourcePath("orgs.openova.io", "v1alpha1", "organizations"),
-    namespaced=False,
     category="config",
     columns=columns(
         Column("slug", "SLUG"),
@@ -185,7 +182,6 @@ CONTINUUMS = Kind(
     title="Continuums",
     kind="Continuum",
     resource=ResourcePath("dr.openova.io", "v1alpha1", "continuums"),
-    namespaced=True,
     category="reconciler",
     columns=columns(
         Column("application", "APPLICATION"),
@@ -202,7 +198,6 @@ USER_ACCESSES = Kind(
     title="User Accesses",
     kind="UserAccess",
     resource=ResourcePath("access.openova.io", "v1alpha1", "useraccesses"),
-    namespaced=True,
     category="config",
     columns=columns(
         Column("user", "USER"),

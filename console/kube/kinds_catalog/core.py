@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from console.kube.api import JsonObject, ResourcePath
+from console.kube.capabilities import Capability
 from console.kube.kinds import Column, Kind, RenderContext, Row, Tone
 from console.kube.kinds_catalog._fields import items, text
 from console.kube.objects import labels_of, metadata_of
@@ -291,7 +292,6 @@ NAMESPACES = Kind(
     title="Namespaces",
     kind="Namespace",
     resource=ResourcePath("", "v1", "namespaces"),
-    namespaced=False,
     category="config",
     # Labels last: a Sovereign's namespaces carry a dozen, the widest cell of the row.
     columns=(*columns(namespaced=False), LABELS),
@@ -304,11 +304,13 @@ PODS = Kind(
     title="Pods",
     kind="Pod",
     resource=ResourcePath("", "v1", "pods"),
-    namespaced=True,
     category="workload",
     columns=columns(READY, RESTARTS, NODE, IP, namespaced=True),
     render=render_pod,
     short_names=("po", "pod"),
+    capabilities=frozenset({Capability.LOGS, Capability.EXEC, Capability.METRICS}),
+    log_source="pod",
+    metrics_resource="pods",
 )
 
 SERVICES = Kind(
@@ -316,11 +318,11 @@ SERVICES = Kind(
     title="Services",
     kind="Service",
     resource=ResourcePath("", "v1", "services"),
-    namespaced=True,
     category="network",
     columns=columns(TYPE, CLUSTER_IP, EXTERNAL_IP, PORTS, namespaced=True),
     render=render_service,
     short_names=("svc", "service"),
+    capabilities=frozenset({Capability.ENDPOINTS}),
 )
 
 CONFIGMAPS = Kind(
@@ -328,7 +330,6 @@ CONFIGMAPS = Kind(
     title="ConfigMaps",
     kind="ConfigMap",
     resource=ResourcePath("", "v1", "configmaps"),
-    namespaced=True,
     category="config",
     columns=columns(DATA, namespaced=True, status=False),
     render=render_config_map,
@@ -340,11 +341,11 @@ SECRETS = Kind(
     title="Secrets",
     kind="Secret",
     resource=ResourcePath("", "v1", "secrets"),
-    namespaced=True,
     category="config",
     columns=columns(TYPE, DATA, namespaced=True, status=False),
     render=render_secret,
     short_names=("sec", "secret"),
+    capabilities=frozenset({Capability.REVEAL}),
 )
 
 PERSISTENT_VOLUMES = Kind(
@@ -352,7 +353,6 @@ PERSISTENT_VOLUMES = Kind(
     title="PersistentVolumes",
     kind="PersistentVolume",
     resource=ResourcePath("", "v1", "persistentvolumes"),
-    namespaced=False,
     category="storage",
     columns=columns_in_order(CAPACITY, ACCESS_MODES, RECLAIM_POLICY, STATUS, CLAIM, STORAGECLASS, namespaced=False),
     render=render_persistent_volume,

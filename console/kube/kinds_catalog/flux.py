@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from console.kube.api import JsonObject, ResourcePath
+from console.kube.capabilities import Capability
 from console.kube.kinds import Column, Kind, RenderContext, Row
 from console.kube.kinds_catalog._fields import field, items, text
 from console.kube.kinds_catalog._fields import short_revision as _short
@@ -18,6 +19,7 @@ PATH = Column("path", "PATH")
 URL = Column("url", "URL")
 REF = Column("ref", "REF")
 MESSAGE = Column("message", "MESSAGE")
+RECONCILABLE = frozenset({Capability.RECONCILE})  # Flux reconciles them: reconcile now, suspend, resume
 
 
 def _ready_message(obj: JsonObject) -> str:
@@ -89,11 +91,11 @@ HELM_RELEASES = Kind(
     title="Helm Releases",
     kind="HelmRelease",
     resource=ResourcePath("helm.toolkit.fluxcd.io", "v2", "helmreleases"),
-    namespaced=True,
     category="reconciler",
     columns=columns(TARGET_NAMESPACE, CHART, REVISION, namespaced=True) + (MESSAGE,),
     render=render_helm_release,
     short_names=("hr",),
+    capabilities=RECONCILABLE,
 )
 
 KUSTOMIZATIONS = Kind(
@@ -101,11 +103,11 @@ KUSTOMIZATIONS = Kind(
     title="Kustomizations",
     kind="Kustomization",
     resource=ResourcePath("kustomize.toolkit.fluxcd.io", "v1", "kustomizations"),
-    namespaced=True,
     category="reconciler",
     columns=columns(SOURCE, PATH, REVISION, namespaced=True) + (MESSAGE,),
     render=render_kustomization,
     short_names=("ks",),
+    capabilities=RECONCILABLE,
 )
 
 GIT_REPOSITORIES = Kind(
@@ -113,11 +115,11 @@ GIT_REPOSITORIES = Kind(
     title="Git Repositories",
     kind="GitRepository",
     resource=ResourcePath("source.toolkit.fluxcd.io", "v1", "gitrepositories"),
-    namespaced=True,
     category="reconciler",
     columns=columns(URL, REF, REVISION, namespaced=True) + (MESSAGE,),
     render=render_git_repository,
     short_names=("gitrepo", "gitrepos"),
+    capabilities=RECONCILABLE,
 )
 
 KINDS = (HELM_RELEASES, KUSTOMIZATIONS, GIT_REPOSITORIES)

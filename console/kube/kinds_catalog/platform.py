@@ -204,7 +204,6 @@ GATEWAYS = Kind(
     title="Gateways",
     kind="Gateway",
     resource=ResourcePath(_GATEWAY_API, "v1", "gateways"),
-    namespaced=True,
     category="network",
     columns=columns(
         Column("class", "CLASS"),
@@ -221,7 +220,6 @@ HTTP_ROUTES = Kind(
     title="HTTP Routes",
     kind="HTTPRoute",
     resource=ResourcePath(_GATEWAY_API, "v1", "httproutes"),
-    namespaced=True,
     category="network",
     columns=columns(Column("hostnames", "HOSTNAMES"), Column("parents", "PARENTS"), namespaced=True),
     render=render_http_route,
@@ -232,7 +230,6 @@ CILIUM_NETWORK_POLICIES = Kind(
     title="Cilium Network Policies",
     kind="CiliumNetworkPolicy",
     resource=ResourcePath("cilium.io", "v2", "ciliumnetworkpolicies"),
-    namespaced=True,
     category="network",
     columns=columns(ENDPOINT_SELECTOR, VALID, namespaced=True),
     render=render_cilium_policy,
@@ -243,7 +240,6 @@ CILIUM_CLUSTERWIDE_NETWORK_POLICIES = Kind(
     title="Cilium Clusterwide Network Policies",
     kind="CiliumClusterwideNetworkPolicy",
     resource=ResourcePath("cilium.io", "v2", "ciliumclusterwidenetworkpolicies"),
-    namespaced=False,
     category="network",
     columns=columns(ENDPOINT_SELECTOR, VALID, namespaced=False),
     render=render_cilium_policy,
@@ -254,7 +250,6 @@ CERTIFICATES = Kind(
     title="Certificates",
     kind="Certificate",
     resource=ResourcePath("cert-manager.io", "v1", "certificates"),
-    namespaced=True,
     category="config",
     columns=columns(
         Column("ready", "READY"),
@@ -271,7 +266,6 @@ EXTERNAL_SECRETS = Kind(
     title="External Secrets",
     kind="ExternalSecret",
     resource=ResourcePath("external-secrets.io", "v1beta1", "externalsecrets"),
-    namespaced=True,
     category="config",
     columns=columns(Column("store", "STORE"), Column("refresh", "REFRESH INTERVAL"), namespaced=True),
     render=render_external_secret,
@@ -282,7 +276,6 @@ CNPG_CLUSTERS = Kind(
     title="Postgres Clusters",
     kind="Cluster",
     resource=ResourcePath("postgresql.cnpg.io", "v1", "clusters"),
-    namespaced=True,
     category="storage",
     columns=columns(
         count_column("instances", "INSTANCES"),
@@ -299,7 +292,6 @@ CNPG_DATABASES = Kind(
     title="Postgres Databases",
     kind="Database",
     resource=ResourcePath("postgresql.cnpg.io", "v1", "databases"),
-    namespaced=True,
     category="storage",
     columns=columns(
         Column("cluster", "CLUSTER"),

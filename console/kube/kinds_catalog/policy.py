@@ -74,7 +74,6 @@ def _report_kind(kind_id: str, title: str, kind: str, resource: ResourcePath, na
         title=title,
         kind=kind,
         resource=resource,
-        namespaced=namespaced,
         category="config",
         columns=columns(SCOPE_KIND, SCOPE_NAME, *COUNTS, namespaced=namespaced),
         render=render_report,

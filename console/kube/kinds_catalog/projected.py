@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from console.kube.api import JsonObject, ResourcePath
+from console.kube.capabilities import SPEC_REPLICAS, Capability
 from console.kube.kinds import Column, Kind, KindFilter, RenderContext, Row, Tone
 from console.kube.kinds_catalog._fields import field, items, text
 from console.kube.kinds_catalog.core import NONE, load_balancer_addresses
-from console.kube.kinds_catalog.workloads import deployment_replicas, workload_row
+from console.kube.kinds_catalog.workloads import SCALABLE_WORKLOAD, deployment_replicas, workload_row
 from console.kube.objects import created_at, human_age, labels_of
 from console.kube.rows import STATUS, columns, columns_in_order, object_row, ready_cell, region_of
 from console.kube.tones import condition
@@ -235,7 +236,6 @@ CLUSTERS = Kind(
     title="Clusters",
     kind="Node",
     resource=NODES_RESOURCE,
-    namespaced=False,
     category="compute",
     columns=columns(VERSION, NODES, namespaced=False),
     render=render_cluster,
@@ -250,13 +250,15 @@ VCLUSTERS = Kind(
     title="vClusters",
     kind="StatefulSet",
     resource=ResourcePath("apps", "v1", "statefulsets"),
-    namespaced=True,
     category="compute",
     columns=columns(HOST_CLUSTER, ISOLATION, READY, namespaced=True),
     render=render_vcluster,
     selects=is_vcluster,
     primary=True,
     short_names=("vc", "vcluster"),
+    capabilities=SCALABLE_WORKLOAD,  # a vCluster is its StatefulSet
+    replica_count=SPEC_REPLICAS,
+    log_source="workload",
 )
 
 NODE_POOLS = Kind(
@@ -264,7 +266,6 @@ NODE_POOLS = Kind(
     title="Node Pools",
     kind="Node",
     resource=NODES_RESOURCE,
-    namespaced=False,
     category="compute",
     columns=columns(SKU, REPLICAS, READY, namespaced=False),
     render=render_node_pool,
@@ -279,12 +280,13 @@ WORKER_NODES = Kind(
     title="Worker Nodes",
     kind="Node",
     resource=NODES_RESOURCE,
-    namespaced=False,
     category="compute",
     columns=columns_in_order(STATUS, ROLE, VERSION, INTERNAL_IP, namespaced=False),
     render=render_node,
     filters=(KindFilter("role", "ROLE"),),
     short_names=("no", "node"),
+    capabilities=frozenset({Capability.METRICS}),
+    metrics_resource="nodes",
 )
 
 LOAD_BALANCERS = Kind(
@@ -292,13 +294,13 @@ LOAD_BALANCERS = Kind(
     title="Load Balancers",
     kind="Service",
     resource=ResourcePath("", "v1", "services"),
-    namespaced=True,
     category="network",
     columns=columns(LISTENERS, EXTERNAL_IP, namespaced=True),
     render=render_load_balancer,
     selects=is_load_balancer,
     primary=True,
     short_names=("lb", "loadbalancer"),
+    capabilities=frozenset({Capability.ENDPOINTS}),  # a LoadBalancer is its Service
 )
 
 KINDS = (CLUSTERS, VCLUSTERS, NODE_POOLS, WORKER_NODES, LOAD_BALANCERS)

@@ -68,7 +68,6 @@ PVCS = Kind(
     title="PVCs",
     kind="PersistentVolumeClaim",
     resource=ResourcePath("", "v1", "persistentvolumeclaims"),
-    namespaced=True,
     category="storage",
     columns=columns_in_order(STATUS, VOLUME, CAPACITY, ACCESS_MODES, CLASS, namespaced=True),
     render=render_claim,
@@ -82,7 +81,6 @@ VOLUMES = Kind(
     title="Volumes",
     kind="PersistentVolume",
     resource=ResourcePath("", "v1", "persistentvolumes"),
-    namespaced=False,
     category="storage",
     columns=columns(CAPACITY, CLAIM, namespaced=False),
     render=render_volume,
@@ -94,7 +92,6 @@ STORAGE_CLASSES = Kind(
     title="Storage Classes",
     kind="StorageClass",
     resource=ResourcePath("storage.k8s.io", "v1", "storageclasses"),
-    namespaced=False,
     category="storage",
     columns=columns(
         PROVISIONER, RECLAIM_POLICY, VOLUME_BINDING_MODE, ALLOW_VOLUME_EXPANSION, namespaced=False, status=False

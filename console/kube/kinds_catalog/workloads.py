@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from console.kube.api import JsonObject, ResourcePath
+from console.kube.capabilities import SPEC_REPLICAS, Capability
 from console.kube.kinds import Column, Kind, RenderContext, Row, Tone
 from console.kube.kinds_catalog._fields import field
 from console.kube.objects import metadata_of
@@ -138,6 +139,10 @@ def render_replica_set(obj: JsonObject, context: RenderContext) -> Row:
     return workload_row(obj, context, replica_set_replicas(obj))
 
 
+# Deployments and StatefulSets: scaled through `spec.replicas`, restarted, their pods' logs read together.
+SCALABLE_WORKLOAD = frozenset({Capability.SCALE, Capability.RESTART, Capability.LOGS})
+
+
 def _apps(plural: str) -> ResourcePath:
     return ResourcePath("apps", "v1", plural)
 
@@ -147,11 +152,13 @@ DEPLOYMENTS = Kind(
     title="Deployments",
     kind="Deployment",
     resource=_apps("deployments"),
-    namespaced=True,
     category="workload",
     columns=WORKLOAD_COLUMNS,
     render=render_deployment,
     short_names=("deploy", "dp", "deployment"),
+    capabilities=SCALABLE_WORKLOAD,
+    replica_count=SPEC_REPLICAS,
+    log_source="workload",
 )
 
 STATEFUL_SETS = Kind(
@@ -159,11 +166,13 @@ STATEFUL_SETS = Kind(
     title="StatefulSets",
     kind="StatefulSet",
     resource=_apps("statefulsets"),
-    namespaced=True,
     category="workload",
     columns=WORKLOAD_COLUMNS,
     render=render_stateful_set,
     short_names=("sts", "statefulset"),
+    capabilities=SCALABLE_WORKLOAD,
+    replica_count=SPEC_REPLICAS,
+    log_source="workload",
 )
 
 DAEMON_SETS = Kind(
@@ -171,11 +180,13 @@ DAEMON_SETS = Kind(
     title="DaemonSets",
     kind="DaemonSet",
     resource=_apps("daemonsets"),
-    namespaced=True,
     category="workload",
     columns=WORKLOAD_COLUMNS,
     render=render_daemon_set,
     short_names=("ds", "daemonset"),
+    # One pod per node: nothing to scale, but its pods restart and stream logs like any workload's.
+    capabilities=frozenset({Capability.RESTART, Capability.LOGS}),
+    log_source="workload",
 )
 
 REPLICA_SETS = Kind(
@@ -183,7 +194,6 @@ REPLICA_SETS = Kind(
     title="ReplicaSets",
     kind="ReplicaSet",
     resource=_apps("replicasets"),
-    namespaced=True,
     category="workload",
     columns=WORKLOAD_COLUMNS,
     render=render_replica_set,
