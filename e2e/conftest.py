@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from sovereign_sandbox.apiserver.server import Sandbox
+from sovereign_sandbox.servers import SandboxWorld
 
 from console.cli import console_against
-from console.sandbox.server import Sandbox
-from console.sandbox.world_servers import SandboxWorld
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -83,8 +83,28 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+def page_errors() -> Iterator[list[str]]:
+    """Uncaught exceptions thrown in the pages a test opened (`watch_page_errors`); any one fails the test."""
+    errors: list[str] = []
+    yield errors
+    assert errors == [], "uncaught errors in the browser:\n" + "\n".join(errors)
+
+
+def watch_page_errors(context: BrowserContext, errors: list[str]) -> None:
+    """Collect every uncaught exception of the context's pages, including pages it opens later (popups)."""
+
+    def watch(page: Page) -> None:
+        page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+
+    context.on("page", watch)
+    for page in context.pages:
+        watch(page)
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest, page_errors: list[str]) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    watch_page_errors(context, page_errors)
     page = context.new_page()
     yield page
     shots = Path(os.environ.get("E2E_SCREENSHOT_DIR", "var/screenshots"))

@@ -10,8 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from conftest import _free_port, _serve_console
 from playwright.sync_api import Page, expect
-
-from console.sandbox.world_servers import SandboxWorld
+from sovereign_sandbox.servers import SandboxWorld
 
 
 def _embedder(console_url: str) -> ThreadingHTTPServer:

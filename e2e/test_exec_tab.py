@@ -6,9 +6,8 @@ import pytest
 from kubernetes import client as kube_client
 from kubernetes import config as kube_config
 from playwright.sync_api import Page, expect
-
-from console.sandbox.containers import image_traits
-from console.sandbox.server import Sandbox
+from sovereign_sandbox.apiserver.server import Sandbox
+from sovereign_sandbox.node.containers import image_traits
 
 SHELL_DEADLINE_MS = 15_000
 

@@ -17,16 +17,18 @@ from typing import Any, TypeVar
 
 import pytest
 import socketio
+from conftest import watch_page_errors
 from kubernetes import client as kube_client
 from kubernetes import config as kube_config
 from playwright.sync_api import Browser, expect
+from sovereign_sandbox.apiserver.server import Sandbox
 
 from console.audit.log import AuditLog, AuditRecord
-from console.sandbox.server import Sandbox
+from console.pages.resource_detail.actions_state import DetailActionsState
 
 NAMESPACE = "default"
 # The state's full name, as the compiled front-end addresses it (`.web/utils/context.jsx`).
-ACTIONS_STATE = "reflex___state____state.console___state___detail_actions____detail_actions_state"
+ACTIONS_STATE = DetailActionsState.get_full_name()
 
 # The socket.io path and namespace the front-end connects to (`.web/env.json` EVENT: ws://…/_event).
 EVENT_PATH = "/_event"
@@ -104,13 +106,19 @@ async def _dispatch(console_url: str, token: str, cookie: str, path: str, events
 
 
 def test_a_viewers_forged_scale_is_refused_by_the_api_server(
-    browser: Browser, sign_in, console_url: str, sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory
+    browser: Browser,
+    sign_in,
+    console_url: str,
+    sandbox: Sandbox,
+    tmp_path_factory: pytest.TempPathFactory,
+    page_errors: list[str],
 ):
     name = f"e2e-forged-{uuid.uuid4().hex[:6]}"
     _create_deployment(sandbox, name)
     path = f"/cloud/resource/deployments/{NAMESPACE}/{name}/overview"
 
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    watch_page_errors(context, page_errors)
     page = context.new_page()
     sign_in(page, "viewer", path=path)
     expect(page.get_by_test_id("detail-name")).to_have_text(name)

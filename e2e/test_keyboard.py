@@ -11,8 +11,7 @@ import pytest
 from kubernetes import client as kube_client
 from kubernetes import config as kube_config
 from playwright.sync_api import Page, expect
-
-from console.sandbox.server import Sandbox
+from sovereign_sandbox.apiserver.server import Sandbox
 
 NAMESPACE = "default"
 

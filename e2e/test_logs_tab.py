@@ -9,8 +9,7 @@ import pytest
 from kubernetes import client as kube_client
 from kubernetes import config as kube_config
 from playwright.sync_api import Page, expect
-
-from console.sandbox.server import Sandbox
+from sovereign_sandbox.apiserver.server import Sandbox
 
 LINE_DEADLINE_MS = 10_000  # the sandbox writes a line every 0.6-1.2 s per container
 

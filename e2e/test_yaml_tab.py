@@ -8,9 +8,9 @@ import uuid
 from kubernetes import client as kube_client
 from kubernetes import config as kube_config
 from playwright.sync_api import Page, expect
+from sovereign_sandbox.apiserver.server import Sandbox
 
 from console.kube.edits import APPLY_PATCH, FIELD_MANAGER
-from console.sandbox.server import Sandbox
 
 NAMESPACE = "default"
 ACCEPTED = re.compile(r"^Dry-run accepted \(resourceVersion \d+\)\.$")

@@ -1,1 +1,1 @@
-"""Stateless UI pieces: they take Vars, never import a state."""
+"""Stateless UI pieces shared across features: they take Vars and event handlers, never import a state."""

@@ -1,1 +1,1 @@
-"""Pages, listed explicitly and added to the app in one loop (console/console.py)."""
+"""The console's pages, one folder per feature (page, states, components); `routes.py` lists them all."""

@@ -1,4 +1,4 @@
-"""Every page of the console, as data."""
+"""Every page of the console, as data: `console/console.py` adds them in one loop."""
 
 from __future__ import annotations
 
@@ -8,18 +8,18 @@ from typing import Any
 
 import reflex as rx
 
-from console.pages.cloud import cloud_page
-from console.pages.resource_detail import ROUTE as RESOURCE_DETAIL_ROUTE
-from console.pages.resource_detail import resource_detail_page
-from console.state.cloud_list import CloudListState
-from console.state.detail_actions import DetailActionsState
-from console.state.resource_detail import ResourceDetailState
+from console.layout import not_found
+from console.pages.cloud_list.page import cloud_page
+from console.pages.cloud_list.state import CloudListState
+from console.pages.resource_detail import page as resource_detail
+from console.pages.resource_detail.actions_state import DetailActionsState
+from console.pages.resource_detail.state import ResourceDetailState
 from console.state.session import SessionState
 
 
 @dataclass(frozen=True, kw_only=True)
 class Route:
-    path: str  # URL path as Reflex routes it
+    path: str  # URL path as Reflex routes it ("404": every path no other page claims)
     title: str  # browser tab title
     component: Callable[[], rx.Component]
     on_load: list[Any] = field(default_factory=list)  # events run when the page opens
@@ -37,9 +37,9 @@ ROUTES: tuple[Route, ...] = (
         on_load=[SessionState.check, CloudListState.open_list],
     ),
     Route(
-        path=RESOURCE_DETAIL_ROUTE,
+        path=resource_detail.ROUTE,
         title="Resource · Sovereign Console",
-        component=resource_detail_page,
+        component=resource_detail.resource_detail_page,
         on_load=[SessionState.check, ResourceDetailState.load, DetailActionsState.load_actions],
     ),
     Route(
@@ -47,5 +47,11 @@ ROUTES: tuple[Route, ...] = (
         title="Sovereign Console",
         component=_home,
         on_load=[rx.redirect("/cloud?view=list&kind=namespaces", replace=True)],
+    ),
+    Route(
+        path=not_found.ROUTE,
+        title="Page not found · Sovereign Console",
+        component=not_found.not_found_page,
+        on_load=[SessionState.check],  # signed out, a client-side navigation here still leads to sign-in
     ),
 )

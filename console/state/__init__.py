@@ -1,1 +1,4 @@
-"""Reflex state classes: thin adapters from the domain core to what a page shows."""
+"""Reflex states shared across features (session, scope, keyboard, wakeups, connection, object actions).
+
+A feature's own states live beside its page in `console/pages/<feature>/`.
+"""

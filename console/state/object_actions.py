@@ -8,29 +8,20 @@ happened in plain words.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import reflex as rx
 
-from console.audit.log import AuditLog
+from console.audit import audit_log
 from console.kube import actions, runtime
 from console.kube.actions import ActionRefused
 from console.kube.api import KubeApi
 from console.kube.edits import EditRefused, WriteFailed
 from console.kube.kinds import Kind, KindNotFound
-from console.settings import get_settings
 from console.state.session import current_person
 
 # What the action toolbar and the row menus offer (the detail page's other tabs handle edit, exec, …).
 OBJECT_ACTIONS = ("scale", "restart", "reconcile", "suspend", "resume", "delete")
 SIGN_IN_AGAIN = "Sign in again to act on this object."
-
-
-@lru_cache(maxsize=1)
-def audit_log() -> AuditLog:
-    """Every action's record, in `<state_dir>/audit.db`."""
-    return AuditLog(Path(get_settings().state_dir) / "audit.db")
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from console.identity.runtime import current_person
+from console.kube.list_service import Person
+from console.kube.runtime import KubeRuntime
 
 # A full navigation (not rx.redirect): /login is a backend route, and the new cookie needs a new socket.
 SIGN_IN_SCRIPT = "window.location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search))"
@@ -20,6 +22,15 @@ window.addEventListener("message", (event) => {
 window.open("/login?popup=1", "console-sign-in", "popup,width=480,height=680");
 """
 IS_FRAMED_SCRIPT = "window.self !== window.top"
+
+
+async def person_for(cookie_header: str, kube: KubeRuntime) -> Person | None:
+    """The person behind a browser session as the domain services take them (acting as them), else None."""
+    person = await current_person(cookie_header)
+    if person is None:
+        return None
+    identity, acting_as = person
+    return Person(identity.kube_user, kube.api.as_person(acting_as), kube.reviews)
 
 
 class SessionState(rx.State):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from console.components.tone_badge import tone_badge
+from console.pages.resource_detail.state import ResourceDetailState
 
 _HEADER = ("TYPE", "REASON", "MESSAGE", "COUNT", "LAST SEEN")
 
 
-def detail_events(events: rx.Var, loaded: rx.Var[bool]) -> rx.Component:
+def events_table(events: rx.Var, loaded: rx.Var[bool]) -> rx.Component:
+    """Newest first, or a spinner until the first list arrives (the Reconcile tab shows it too)."""
     return rx.cond(
         ~loaded,
         rx.hstack(rx.spinner(), rx.text("Loading…", color_scheme="gray")),
@@ -39,3 +41,7 @@ def detail_events(events: rx.Var, loaded: rx.Var[bool]) -> rx.Component:
             rx.text("No events for this resource.", color_scheme="gray", data_testid="events-empty"),
         ),
     )
+
+
+def events_tab() -> rx.Component:
+    return events_table(ResourceDetailState.events, ResourceDetailState.events_loaded)

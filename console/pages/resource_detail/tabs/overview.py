@@ -1,4 +1,5 @@
-"""The overview tab: kind-aware fields and tables, labels, collapsed annotations, conditions, owner chain."""
+"""The overview tab: kind-aware fields and tables, labels, collapsed annotations, conditions, owner chain,
+and a Secret's values on request."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 import reflex as rx
 
 from console.components.tone_badge import tone_badge
+from console.pages.resource_detail.state import ResourceDetailState
+from console.pages.resource_detail.tabs.secret_values import SecretValuesView, secret_values
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,4 +176,31 @@ def detail_overview(view: OverviewView) -> rx.Component:
         width="100%",
         gap="4",
         data_testid="detail-overview",
+    )
+
+
+def overview_tab() -> rx.Component:
+    state = ResourceDetailState
+    view = OverviewView(
+        fields=state.fields,
+        containers=state.containers,
+        init_containers=state.init_containers,
+        ports=state.ports,
+        endpoints=state.endpoints,
+        keys=state.keys,
+        labels=state.labels,
+        annotations=state.annotations,
+        conditions=state.conditions,
+        owners=state.owners,
+    )
+    values = SecretValuesView(
+        revealed=state.revealed,
+        can_reveal=state.can_reveal,
+        message=state.reveal_message,
+        reveal=state.reveal_values,
+        hide=state.hide_values,
+    )
+    return rx.fragment(
+        detail_overview(view),
+        rx.cond(state.shows_secret_values, rx.box(secret_values(values), padding_top="4", width="100%")),
     )

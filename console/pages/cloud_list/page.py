@@ -4,37 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
-from console.components.detail_actions import ActionsView
 from console.components.key_map import key_map
-from console.components.kind_chips import kind_chips
-from console.components.list_toolbar import list_toolbar
-from console.components.pager import pager
-from console.components.resource_table import resource_table
-from console.components.row_actions import row_action_dialogs, row_action_result, row_menu
-from console.components.scope_picker import scope_picker
-from console.components.shell import PersonView, SessionView, shell
+from console.components.object_actions import ActionsView
 from console.components.wrapped.keyboard import keyboard
-from console.state.cloud_list import PAGE_SIZE, CloudListState
+from console.layout.frame import page_shell
+from console.pages.cloud_list.components.kind_chips import kind_chips
+from console.pages.cloud_list.components.list_toolbar import list_toolbar
+from console.pages.cloud_list.components.pager import pager
+from console.pages.cloud_list.components.resource_table import resource_table
+from console.pages.cloud_list.components.row_menu import row_action_dialogs, row_action_result, row_menu
+from console.pages.cloud_list.row_actions_state import RowActionsState
+from console.pages.cloud_list.state import PAGE_SIZE, CloudListState
 from console.state.keyboard import KeyboardState
-from console.state.row_actions import RowActionsState
-from console.state.scope import ScopeState
-from console.state.session import POPUP_SIGN_IN_SCRIPT, SessionState
-from console.state.shell import ShellState
-
-PERSON = PersonView(
-    display_name=SessionState.display_name,
-    email=SessionState.email,
-    tier=SessionState.tier,
-    initials=SessionState.initials,
-)
-SESSION = SessionView(
-    checked=SessionState.checked,
-    has_access=SessionState.has_access,
-    embedded=SessionState.embedded,
-    popup_sign_in=SessionState.popup_sign_in,
-    popup_script=POPUP_SIGN_IN_SCRIPT,
-)
-
 
 ROW_ACTIONS = ActionsView(
     name=RowActionsState.name,
@@ -56,19 +37,6 @@ ROW_ACTIONS = ActionsView(
     suspend=RowActionsState.suspend,
     resume=RowActionsState.resume,
 )
-
-
-def page_shell(*children: rx.Component, active: str) -> rx.Component:
-    """Every console page's frame: shell, signed-in person, and the shared scope picker."""
-    return shell(
-        *children,
-        active=active,
-        sovereign_name=ShellState.sovereign_name,
-        sovereign_fqdn=ShellState.sovereign_fqdn,
-        person=PERSON,
-        session=SESSION,
-        header_tools=(scope_picker(ScopeState.scope, ScopeState.choices, ScopeState.choose),),
-    )
 
 
 def _live_indicator() -> rx.Component:

@@ -1,4 +1,4 @@
-"""The Exec tab: which containers a pod runs, whether the person may open a shell, and the session to show.
+"""The Shell tab: which containers a pod runs, whether the person may open a shell, and the session to show.
 
 The shell's bytes never pass through Reflex state: the terminal opens `/ws/exec/…` itself.
 """
@@ -11,6 +11,9 @@ import reflex as rx
 
 from console.kube import actions, runtime
 from console.kube.api import KubeApiError
+from console.kube.capabilities import Capability
+from console.kube.detail_service import DetailAddress
+from console.kube.edits import object_path
 from console.kube.kinds import KindNotFound
 from console.state.session import current_person
 
@@ -52,10 +55,10 @@ class DetailExecState(rx.State):
     @rx.event
     async def open(self):
         """The tab opened: read the pod's containers and ask whether the person may exec, as the person."""
-        parts = [part for part in self.router.url.path.split("/") if part]
-        if len(parts) < 5 or parts[2] != "pods":
+        address = DetailAddress.from_path(self.router.url.path)
+        if address is None:
             return
-        namespace, pod = parts[3], parts[4]
+        namespace, pod = address.namespace, address.name
         if (namespace, pod) != (self.namespace, self.pod):
             self.namespace, self.pod = namespace, pod
             self.containers, self.container = [], ""
@@ -69,9 +72,12 @@ class DetailExecState(rx.State):
         try:
             kube = runtime.current()
             api = kube.api.as_person(acting_as)
-            kind = await kube.catalog.find("pods")
+            kind = await kube.catalog.find(address.kind_id)
+            if Capability.EXEC not in kind.capabilities:
+                self.checked = True
+                return
             allowed = await actions.allowed_actions(api, kube.reviews, identity.kube_user, kind, namespace, pod)
-            obj = await api.get(f"/api/v1/namespaces/{quote(namespace, safe='')}/pods/{quote(pod, safe='')}")
+            obj = await api.get(object_path(kind, namespace, pod))
         except runtime.KubeUnavailable as error:
             self.problem, self.checked = str(error), True
             return

@@ -2,36 +2,47 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import reflex as rx
+from reflex.event import EventType
 
-from console.state.resource_detail import ResourceDetailState
+
+@dataclass(frozen=True, slots=True)
+class SecretValuesView:
+    """The Vars and event handlers the section is drawn from."""
+
+    revealed: rx.Var  # list[{"key", "value", "binary"}], empty until revealed
+    can_reveal: rx.Var[bool]  # the person may `get` the Secret
+    message: rx.Var[str]  # why nothing is shown ("" when all is well)
+    reveal: EventType
+    hide: EventType
 
 
-def secret_reveal() -> rx.Component:
-    state = ResourceDetailState
+def secret_values(view: SecretValuesView) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.heading("Values", size="3"),
             rx.cond(
-                state.revealed.length() > 0,  # type: ignore[attr-defined]
+                view.revealed.length() > 0,  # type: ignore[attr-defined]
                 rx.button(
                     rx.icon("eye-off", size=14),
                     "Hide values",
                     size="1",
                     variant="soft",
                     color_scheme="gray",
-                    on_click=state.hide_values,
+                    on_click=view.hide,
                     data_testid="secret-hide",
                 ),
                 rx.cond(
-                    state.can_reveal,
+                    view.can_reveal,
                     rx.button(
                         rx.icon("eye", size=14),
                         "Reveal values",
                         size="1",
                         variant="soft",
                         color_scheme="amber",
-                        on_click=state.reveal_values,
+                        on_click=view.reveal,
                         data_testid="secret-reveal",
                     ),
                     rx.text(
@@ -46,14 +57,14 @@ def secret_reveal() -> rx.Component:
             gap="3",
         ),
         rx.cond(
-            state.reveal_message != "",
-            rx.text(state.reveal_message, size="2", color_scheme="amber", data_testid="secret-reveal-message"),
+            view.message != "",
+            rx.text(view.message, size="2", color_scheme="amber", data_testid="secret-reveal-message"),
         ),
         rx.cond(
-            state.revealed.length() > 0,  # type: ignore[attr-defined]
+            view.revealed.length() > 0,  # type: ignore[attr-defined]
             rx.data_list.root(
                 rx.foreach(
-                    state.revealed,
+                    view.revealed,
                     lambda item: rx.data_list.item(
                         rx.data_list.label(item["key"]),
                         rx.data_list.value(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from console.components.wrapped.codemirror import yaml_editor
-from console.state.detail_yaml import YamlTabState
-from console.state.resource_detail import ResourceDetailState
+from console.pages.resource_detail.state import ResourceDetailState
+from console.pages.resource_detail.tabs.yaml_state import YamlTabState
 
 _CHANGE_COLOURS = {"changed": "var(--amber-a3)", "added": "var(--green-a3)", "removed": "var(--red-a3)"}
 

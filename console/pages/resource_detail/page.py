@@ -1,20 +1,45 @@
-"""The resource detail page: header, action toolbar, the tabs that apply to the kind, the active tab."""
+"""The resource detail page: header, action toolbar, the tabs that apply to the kind, the active tab.
+
+Which tabs a kind offers is domain data (`console.kube.detail_tabs`); this page maps each tab id to what
+the tab draws.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
-from console.components.detail_actions import ActionsView, detail_actions
 from console.components.key_map import key_map
-from console.components.secret_reveal import secret_reveal
+from console.components.object_actions import ActionsView, detail_actions
 from console.components.wrapped.keyboard import keyboard
-from console.pages.cloud import page_shell
-from console.pages.detail_tabs import TABS
-from console.state.detail_actions import DetailActionsState
+from console.kube.detail_tabs import TAB_RULES
+from console.layout.frame import page_shell
+from console.pages.resource_detail.actions_state import DetailActionsState
+from console.pages.resource_detail.state import ResourceDetailState
+from console.pages.resource_detail.tabs.events import events_tab
+from console.pages.resource_detail.tabs.logs import logs_tab
+from console.pages.resource_detail.tabs.metrics import metrics_tab
+from console.pages.resource_detail.tabs.overview import overview_tab
+from console.pages.resource_detail.tabs.reconcile import reconcile_tab
+from console.pages.resource_detail.tabs.shell import shell_tab
+from console.pages.resource_detail.tabs.tree import tree_tab
+from console.pages.resource_detail.tabs.yaml import yaml_tab
 from console.state.keyboard import STATIC_ALIASES, KeyboardState
-from console.state.resource_detail import ResourceDetailState
 
 ROUTE = "/cloud/resource/[resource_kind]/[resource_namespace]/[resource_name]/[tab]"
+
+# Tab id (`console.kube.detail_tabs.TAB_RULES`) → the tab's body, which reads its own state.
+TAB_BODIES: dict[str, Callable[[], rx.Component]] = {
+    "overview": overview_tab,
+    "yaml": yaml_tab,
+    "logs": logs_tab,
+    "exec": shell_tab,
+    "events": events_tab,
+    "tree": tree_tab,
+    "metrics": metrics_tab,
+    "reconcile": reconcile_tab,
+}
 
 ACTIONS = ActionsView(
     name=ResourceDetailState.object_name,
@@ -99,11 +124,7 @@ def _problem() -> rx.Component:
 
 def _active_tab() -> rx.Component:
     return rx.box(
-        rx.match(ResourceDetailState.tab, *((tab.id, tab.render()) for tab in TABS), rx.fragment()),
-        rx.cond(
-            (ResourceDetailState.tab == "overview") & (ResourceDetailState.kind_kind == "Secret"),
-            rx.box(secret_reveal(), padding_top="4", width="100%"),
-        ),
+        rx.match(ResourceDetailState.tab, *((rule.id, TAB_BODIES[rule.id]()) for rule in TAB_RULES), rx.fragment()),
         width="100%",
         data_testid="detail-tab-panel",
         data_tab=ResourceDetailState.tab,

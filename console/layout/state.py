@@ -1,4 +1,4 @@
-"""What the shell (header, sidebar) shows about this Sovereign."""
+"""What the frame (header, sidebar) shows about this Sovereign."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import reflex as rx
 from console.settings import get_settings
 
 
-class ShellState(rx.State):
+class SovereignState(rx.State):
     """Sovereign identity for the header; read from settings when the backend starts."""
 
     sovereign_name: str = get_settings().sovereign_name

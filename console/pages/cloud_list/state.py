@@ -13,7 +13,7 @@ from console.kube.kinds import Kind, Row
 from console.kube.list_service import ListView, Person, list_view, visible_count
 from console.kube.query import ListQuery, QueryError
 from console.kube.registry import DEFAULT_KIND_ID, KINDS, kind_for
-from console.kube.watch_cache import KindWatch, WatchCache
+from console.kube.watch_cache import KindWatch, WatchCache, wait_any
 from console.settings import get_settings
 from console.state.connection import tab_connected
 from console.state.keyboard import STATIC_ALIASES, KeyboardState, kind_aliases
@@ -34,8 +34,8 @@ def _row_view(kind: Kind, row: Row) -> dict[str, str]:
         view[f"tone:{column}"] = tone
     if kind.opens_detail:
         view["act:namespace"], view["act:name"] = row.namespace or "", row.name
-        ready = row.cells.get("ready", "")  # "1/2": the scale dialog starts from the 2 wanted
-        view["act:replicas"] = ready.rpartition("/")[2] if "/" in ready else ""
+        # The scale dialog starts from the wanted count the kind declares ("" for kinds without replicas).
+        view["act:replicas"] = "" if row.wanted_replicas is None else str(row.wanted_replicas)
         view["href"] = f"/cloud/resource/{kind.id}/{row.namespace or '_'}/{row.name}/overview"
     return view
 
@@ -260,7 +260,7 @@ class CloudListState(rx.State):
             first = True
             while tab_connected(client_token):
                 if not first:
-                    await _wait_any(watched, seen, _AGE_REFRESH_SECONDS, wakeup_for(client_token))
+                    await wait_any(watched, seen, _AGE_REFRESH_SECONDS, wakeup_for(client_token))
                     if loop.time() - checked_at > _AGE_REFRESH_SECONDS:
                         if await current_person(cookie_header) is None:
                             yield SessionState.check
@@ -297,18 +297,3 @@ class CloudListState(rx.State):
                     self.chips = [_chip(chip, counts.get(chip.id)) for chip in KINDS.values() if chip.primary]
                 await asyncio.sleep(_MIN_PUSH_INTERVAL)
             forget(client_token)  # the tab is gone
-
-
-async def _wait_any(watches: list[KindWatch], seen: dict[int, int], timeout: float, wakeup: asyncio.Event) -> None:
-    """Return when any of the watches moved past what was last shown, the tab was woken, or after `timeout`."""
-    if wakeup.is_set() or any(w.revision > seen[id(w)] for w in watches):
-        wakeup.clear()
-        return
-    waiters = [asyncio.ensure_future(w.wait_changed(seen[id(w)], timeout=timeout)) for w in watches]
-    waiters.append(asyncio.ensure_future(asyncio.wait_for(wakeup.wait(), timeout)))
-    try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
-        wakeup.clear()

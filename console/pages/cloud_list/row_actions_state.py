@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from console.state.cloud_list import CloudListState
+from console.pages.cloud_list.state import CloudListState
 from console.state.object_actions import (
     OBJECT_ACTIONS,
     SIGN_IN_AGAIN,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from console.pages.resource_detail.state import ResourceDetailState
 
-def detail_metrics(rows: rx.Var, note: rx.Var[str]) -> rx.Component:
+
+def metrics_tab() -> rx.Component:
+    rows, note = ResourceDetailState.metrics_rows, ResourceDetailState.metrics_note
     return rx.cond(
         note != "",
         rx.callout(note, icon="info", color_scheme="gray", data_testid="metrics-note"),

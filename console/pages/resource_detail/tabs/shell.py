@@ -1,17 +1,11 @@
-"""The resource detail page's Exec tab (Pods): container picker, "Open shell", and the xterm.js terminal."""
+"""The resource detail page's Shell tab (kinds with exec): container picker, "Open shell", and the xterm.js terminal."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from console.components.wrapped.terminal import exec_terminal
-from console.kube.kinds import Kind
-from console.state.detail_exec import NO_ACCESS, DetailExecState
-
-
-def shows_exec(kind: Kind) -> bool:
-    """Core Pods only."""
-    return kind.kind == "Pod" and kind.resource is not None and kind.resource.group == ""
+from console.pages.resource_detail.tabs.shell_state import NO_ACCESS, DetailExecState
 
 
 def _container_picker() -> rx.Component:
@@ -51,7 +45,7 @@ def _toolbar() -> rx.Component:
     )
 
 
-def exec_tab() -> rx.Component:
+def shell_tab() -> rx.Component:
     """The tab's panel; it reads the pod from the URL when it mounts."""
     return rx.vstack(
         rx.cond(

@@ -1,4 +1,4 @@
-"""The header's scope picker: everything, one namespace, or an Organization or Environment."""
+"""The header: the Sovereign's name and FQDN pill, the scope picker, the theme toggle."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from reflex.event import EventType
 
 
 def scope_picker(scope: rx.Var[str], choices: rx.Var[list[dict[str, str]]], choose: EventType) -> rx.Component:
+    """Everything, one namespace, or an Organization or Environment."""
     return rx.select.root(
         rx.select.trigger(placeholder="All namespaces", data_testid="scope-picker", aria_label="Scope"),
         rx.select.content(
@@ -28,4 +29,26 @@ def scope_picker(scope: rx.Var[str], choices: rx.Var[list[dict[str, str]]], choo
         value=rx.cond(scope != "", scope, "all"),
         on_change=choose,
         size="1",
+    )
+
+
+def header(sovereign_name: rx.Var[str], sovereign_fqdn: rx.Var[str], *tools: rx.Component) -> rx.Component:
+    return rx.hstack(
+        rx.text(sovereign_name, weight="bold", size="3", data_testid="sovereign-name"),
+        rx.badge(
+            rx.icon("globe", size=12),
+            sovereign_fqdn,
+            variant="outline",
+            radius="full",
+            color_scheme="gray",
+            data_testid="sovereign-fqdn",
+        ),
+        rx.spacer(),
+        *tools,
+        rx.color_mode.button(size="1", variant="ghost", data_testid="theme-toggle", aria_label="Toggle theme"),
+        align="center",
+        width="100%",
+        padding="10px 20px",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        data_testid="header",
     )

@@ -6,24 +6,14 @@ without a round trip per keystroke. Every read and write goes through the person
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
 import reflex as rx
 
-from console.audit.log import AuditLog
+from console.audit import audit_log
 from console.kube import actions, edits, runtime
 from console.kube.api import KubeApi, KubeApiError
 from console.kube.kinds import Kind, KindNotFound
-from console.settings import get_settings
-from console.state.resource_detail import ResourceDetailState
+from console.pages.resource_detail.state import ResourceDetailState
 from console.state.session import current_person
-
-
-@lru_cache(maxsize=1)
-def audit_log() -> AuditLog:
-    """Every write's record, in `<state_dir>/audit.db`."""
-    return AuditLog(Path(get_settings().state_dir) / "audit.db")
 
 
 def _rows(current: str, proposed: str) -> list[dict[str, str]]:

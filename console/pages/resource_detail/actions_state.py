@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from console.state.object_actions import (
-    SIGN_IN_AGAIN,
-    ActionEvents,
-    Target,
-    action_target,
-    audit_log,
-    offered_actions,
-    run_action,
-)
-from console.state.resource_detail import ResourceDetailState
-
-__all__ = ["DetailActionsState", "audit_log"]  # audit_log: the detail page's secret reveal records there too
+from console.pages.resource_detail.state import ResourceDetailState
+from console.state.object_actions import SIGN_IN_AGAIN, ActionEvents, Target, action_target, offered_actions, run_action
 
 
 class DetailActionsState(ActionEvents, rx.State):

@@ -8,24 +8,26 @@ import reflex as rx
 
 from console.kube import runtime
 from console.kube.api import JsonObject, KubeApiError
+from console.kube.capabilities import Capability, LogSource
+from console.kube.detail_service import DetailAddress
+from console.kube.edits import object_path
+from console.kube.kinds import Kind, KindNotFound
 from console.state.session import current_person
 
 ALL_CONTAINERS = "__all__"  # the picker's "all containers" choice
 TAIL_CHOICES = ("100", "1000", "all")
 SINCE_CHOICES = ("all time", "5m", "15m", "1h", "6h", "24h")
-# list kind id → the socket's `kind` and the collection its object is read from
-LOG_KINDS = {
-    "pods": ("pod", "/api/v1/namespaces/{ns}/pods/{name}"),
-    "deployments": ("deployment", "/apis/apps/v1/namespaces/{ns}/deployments/{name}"),
-    "statefulsets": ("statefulset", "/apis/apps/v1/namespaces/{ns}/statefulsets/{name}"),
-    "daemonsets": ("daemonset", "/apis/apps/v1/namespaces/{ns}/daemonsets/{name}"),
-}
 
 
-def pod_spec(obj: JsonObject) -> JsonObject:
-    """A pod's spec, or a workload's pod template spec."""
+def log_kind(kind: Kind) -> str:
+    """What the log socket's `kind` names: the object's Kubernetes kind ("" for a kind without logs)."""
+    return kind.kind.lower() if Capability.LOGS in kind.capabilities else ""
+
+
+def pod_spec(obj: JsonObject, source: LogSource) -> JsonObject:
+    """The spec of the pods whose logs are read: a pod's own, or a workload's pod template's."""
     spec = obj.get("spec") or {}
-    return (spec.get("template") or {}).get("spec") or {} if "template" in spec else spec
+    return (spec.get("template") or {}).get("spec") or {} if source == "workload" else spec
 
 
 def container_names(spec: JsonObject) -> tuple[list[str], list[str]]:
@@ -36,7 +38,7 @@ def container_names(spec: JsonObject) -> tuple[list[str], list[str]]:
 
 
 def socket_path(
-    kind_id: str,
+    socket_kind: str,
     namespace: str,
     name: str,
     *,
@@ -46,10 +48,10 @@ def socket_path(
     tail: str,
     since: str,
 ) -> str:
-    """The log socket path and query for the tab's options ("" for a kind without logs)."""
-    if kind_id not in LOG_KINDS or not namespace or not name:
+    """The log socket path and query for the tab's options ("" while there is nothing to stream)."""
+    if not socket_kind or not namespace or not name:
         return ""
-    query = {"kind": LOG_KINDS[kind_id][0], "tail": tail}
+    query = {"kind": socket_kind, "tail": tail}
     if container == ALL_CONTAINERS:
         query["all"] = "1"
     elif container:
@@ -67,6 +69,8 @@ class DetailLogsState(rx.State):
     kind_id: str = ""
     namespace: str = ""
     object_name: str = ""
+    socket_kind: str = ""  # the log socket's `kind` for the open object ("" until it is known to have logs)
+    workload: bool = False  # the lines come from several pods (each line says which)
     containers: list[str] = []
     init_containers: list[str] = []
     container: str = ""  # a container's name, ALL_CONTAINERS, or "" (the only one)
@@ -81,7 +85,7 @@ class DetailLogsState(rx.State):
     @rx.var
     def src(self) -> str:
         return socket_path(
-            self.kind_id,
+            self.socket_kind,
             self.namespace,
             self.object_name,
             container=self.container,
@@ -90,10 +94,6 @@ class DetailLogsState(rx.State):
             tail=self.tail,
             since=self.since,
         )
-
-    @rx.var
-    def is_workload(self) -> bool:
-        return self.kind_id in LOG_KINDS and self.kind_id != "pods"
 
     @rx.var
     def picks_container(self) -> bool:
@@ -106,36 +106,42 @@ class DetailLogsState(rx.State):
     @rx.event
     async def open(self):
         """The tab opened: read which containers the object runs, as the signed-in person."""
-        parts = [part for part in self.router.url.path.split("/") if part]
-        if len(parts) < 5:
+        address = DetailAddress.from_path(self.router.url.path)
+        if address is None:
             return
-        kind_id, namespace, name = parts[2], parts[3], parts[4]
-        if (kind_id, namespace, name) != (self.kind_id, self.namespace, self.object_name):
-            self.kind_id, self.namespace, self.object_name = kind_id, namespace, name
+        if (address.kind_id, address.namespace, address.name) != (self.kind_id, self.namespace, self.object_name):
+            self.kind_id, self.namespace, self.object_name = address.kind_id, address.namespace, address.name
             self.container, self.previous = "", False
             self.containers, self.init_containers = [], []
+            self.socket_kind, self.workload = "", False
         self.problem = ""
-        if kind_id not in LOG_KINDS:
+        try:
+            kube = runtime.current()
+            kind = await kube.catalog.find(address.kind_id)
+        except runtime.KubeUnavailable as error:
+            self.problem = str(error)
             return
+        except KindNotFound:
+            return
+        if kind.log_source is None:
+            return
+        # The viewer streams at once; its socket says why when the person may not read these logs.
+        self.socket_kind, self.workload = log_kind(kind), kind.log_source == "workload"
         person = await current_person(self.router.headers.cookie)
         if person is None:
             return
         try:
-            api = runtime.current().api.as_person(person[1])
-            obj = await api.get(LOG_KINDS[kind_id][1].format(ns=namespace, name=name))
-        except runtime.KubeUnavailable as error:
-            self.problem = str(error)
-            return
+            obj = await kube.api.as_person(person[1]).get(object_path(kind, address.namespace, address.name))
         except KubeApiError:
             return  # the viewer's socket reports why (not found, forbidden …)
-        self.containers, self.init_containers = container_names(pod_spec(obj))
+        self.containers, self.init_containers = container_names(pod_spec(obj, kind.log_source))
         if self.container not in (*self.containers, *self.init_containers, ALL_CONTAINERS):
             self.container = self.containers[0] if self.containers else ""
 
     @rx.event
     def close(self):
         """The tab closed: the viewer idles until it opens again (maybe on another object)."""
-        self.kind_id = self.namespace = self.object_name = ""
+        self.kind_id = self.namespace = self.object_name = self.socket_kind = ""
 
     @rx.event
     def set_container(self, value: str):

@@ -6,7 +6,7 @@ from typing import Any
 
 import reflex as rx
 
-from console.components.detail_actions import ActionsView, action_result, delete_dialog, scale_form
+from console.components.object_actions import ActionsView, action_result, delete_dialog, scale_form
 
 # (action, menu label, test id); scale and delete open a dialog, the others act at once.
 _ITEMS = (

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from console.components.detail_events import detail_events
 from console.components.tone_badge import tone_badge
-from console.kube.actions import is_flux_kind
-from console.kube.kinds import Kind
-from console.state.detail_actions import DetailActionsState
-from console.state.resource_detail import ResourceDetailState
+from console.pages.resource_detail.actions_state import DetailActionsState
+from console.pages.resource_detail.state import ResourceDetailState
+from console.pages.resource_detail.tabs.events import events_table
 
 _FACTS = (
     ("Ready", "ready_status"),
@@ -22,11 +20,6 @@ _FACTS = (
     ("Last attempted revision", "attempted_revision"),
     ("Suspended", "suspended"),
 )
-
-
-def shows_reconcile(kind: Kind) -> bool:
-    """HelmRelease, Kustomization, GitRepository and the other `*.toolkit.fluxcd.io` kinds."""
-    return is_flux_kind(kind)
 
 
 def _fact(label: str, key: str) -> rx.Component:
@@ -86,7 +79,7 @@ def reconcile_tab() -> rx.Component:
         ),
         rx.data_list.root(*(_fact(label, key) for label, key in _FACTS), size="2", data_testid="reconcile-facts"),
         rx.heading("Events", size="3", padding_top="2"),
-        detail_events(ResourceDetailState.events, ResourceDetailState.events_loaded),
+        events_table(ResourceDetailState.events, ResourceDetailState.events_loaded),
         width="100%",
         gap="3",
         data_testid="reconcile-tab",

@@ -1,20 +1,11 @@
-"""The resource detail page's Logs tab: options on the left, the live viewer below (Pods and workloads)."""
+"""The resource detail page's Logs tab (kinds with logs): options on the left, the live viewer below."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from console.components.wrapped import log_viewer
-from console.kube.kinds import Kind
-from console.kube.logs import WORKLOAD_KINDS
-from console.state.detail_logs import ALL_CONTAINERS, SINCE_CHOICES, TAIL_CHOICES, DetailLogsState
-
-LOGS_KINDS = frozenset({"Pod", *WORKLOAD_KINDS})  # pods, and the workloads whose pods stream together
-
-
-def shows_logs(kind: Kind) -> bool:
-    """The tab applies to Pods, Deployments, StatefulSets and DaemonSets."""
-    return kind.kind in LOGS_KINDS and kind.resource is not None and kind.resource.group in ("", "apps")
+from console.pages.resource_detail.tabs.logs_state import ALL_CONTAINERS, SINCE_CHOICES, TAIL_CHOICES, DetailLogsState
 
 
 def _container_picker() -> rx.Component:
@@ -89,7 +80,7 @@ def logs_tab() -> rx.Component:
             src=DetailLogsState.src,
             timestamps=DetailLogsState.timestamps,
             wrap=DetailLogsState.wrap,
-            show_pod=DetailLogsState.is_workload,
+            show_pod=DetailLogsState.workload,
             show_container=DetailLogsState.container == ALL_CONTAINERS,
             follow=DetailLogsState.follow,
             download_name=DetailLogsState.download_name,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from console.components.tone_badge import tone_badge
+from console.pages.resource_detail.state import ResourceDetailState
 
 
 def _node(node: rx.Var) -> rx.Component:
@@ -29,5 +30,6 @@ def _node(node: rx.Var) -> rx.Component:
     )
 
 
-def detail_tree(nodes: rx.Var) -> rx.Component:
+def tree_tab() -> rx.Component:
+    nodes = ResourceDetailState.tree_nodes
     return rx.vstack(rx.foreach(nodes, _node), gap="1", width="100%", data_testid="detail-tree")

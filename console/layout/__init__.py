@@ -1,0 +1,1 @@
+"""The page frame every console page sits in: sidebar, header, identity card, and the frame that joins them."""

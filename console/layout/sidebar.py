@@ -1,0 +1,73 @@
+"""The sidebar: the console's sections, and the signed-in person's card at its foot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import reflex as rx
+
+from console.layout.identity_card import PersonView, identity_card
+
+
+@dataclass(frozen=True, slots=True)
+class NavEntry:
+    id: str  # stable id, also the data-testid suffix
+    label: str
+    href: str
+    icon: str
+
+
+CLOUD_HREF = "/cloud?view=list&kind=namespaces"
+# An entry appears here only once its page exists (Compliance, Users & Access, Settings come later).
+NAV_ENTRIES: tuple[NavEntry, ...] = (NavEntry("cloud", "Cloud", CLOUD_HREF, "cloud"),)
+
+
+def _nav_link(entry: NavEntry, active: bool) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(entry.icon, size=16), rx.text(entry.label, size="2"), align="center", gap="2"),
+        href=entry.href,
+        underline="none",
+        color_scheme="gray",
+        high_contrast=active,
+        weight="bold" if active else "regular",
+        padding="6px 10px",
+        border_radius="6px",
+        background=rx.cond(active, rx.color("accent", 3), "transparent"),
+        data_testid=f"nav-{entry.id}",
+        aria_current="page" if active else None,
+    )
+
+
+def _sidebar_content(active: str, person: PersonView) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.icon("shield-check", size=20, color=rx.color("accent", 9)),
+            rx.text("OpenOva", weight="bold", size="3"),
+            align="center",
+            padding_x="10px",
+            padding_bottom="12px",
+        ),
+        *[_nav_link(entry, entry.id == active) for entry in NAV_ENTRIES],
+        rx.spacer(),
+        identity_card(person),
+        # The column runs the page's full height; its content stays in view while the page scrolls.
+        height="100vh",
+        position="sticky",
+        top="0",
+        padding="16px 8px",
+        gap="1",
+        width="100%",
+    )
+
+
+def sidebar(active: str, person: PersonView) -> rx.Component:
+    """`active`: the id of the section the page belongs to ("" for none)."""
+    return rx.box(
+        _sidebar_content(active, person),
+        width="200px",
+        min_width="200px",
+        align_self="stretch",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
+        data_testid="sidebar",
+    )

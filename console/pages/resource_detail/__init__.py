@@ -1,0 +1,1 @@
+"""The resource detail page: one object read as the person, its tabs and its actions."""
