@@ -128,8 +128,11 @@ class ConsoleGuard:
         return not (session_id and await self._signed_in(session_id))
 
     def _with_storage_fallback(self, scope: Scope, send: Send) -> tuple[Scope, Send]:
-        """Page loads get the storage fallback as the very first script of <head> (before Reflex's own inline
-        scripts, which read sessionStorage). Pages are asked for uncompressed so the HTML can be edited."""
+        """Page loads get the storage fallback as the last element of <head>: before the inline scripts of
+        <body>, which read sessionStorage, and after the head React hydrates. Spliced in as the first element
+        it stood where React expects Reflex's theme script: a hydration mismatch (React error #418) on every
+        page. The only inline script before it, the theme script, guards its own storage reads.
+        Pages are asked for uncompressed so the HTML can be edited."""
         headers = [(name, value) for name, value in scope.get("headers", []) if name != b"accept-encoding"]
         # Without the pathsend extension the file server sends the body through us, where it can be edited.
         extensions = {
@@ -154,7 +157,7 @@ class ConsoleGuard:
             chunks.append(message.get("body", b""))
             if message.get("more_body"):
                 return
-            body = b"".join(chunks).replace(b"<head>", b"<head>" + self._fallback_tag, 1)
+            body = b"".join(chunks).replace(b"</head>", self._fallback_tag + b"</head>", 1)
             headers = MutableHeaders(scope=start)
             headers["content-length"] = str(len(body))
             await send(start)
