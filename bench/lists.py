@@ -1,6 +1,8 @@
 """Speed figures for the cloud list view as a browser sees it, against a sandbox seeded with 10,000 pods:
 
-1. navigation → first pod row visible (signed-in SRE, warm watch cache), 5 runs;
+1. navigation → first pod row visible (signed-in SRE): the first visit after the console started (pods are
+   prewarmed, as informers are), the first visit of a kind nobody watched yet (cold: rows show per list chunk),
+   then 5 runs with a warm watch cache;
 2. watch event → DOM latency while pods are created at ~100/s in a namespace the page is filtered to;
 3. size of the WebSocket frames (state deltas) the browser receives during that burst and under churn;
 4. backend memory with 1 and with 20 browser sessions open on the pods list.
@@ -41,6 +43,8 @@ CREATE_RATE = 100.0  # pods a second
 POSTERS = 12  # POSTs in flight at most (one answer takes ~44 ms from the sandbox as it is)
 CHURN_RATE = 100.0  # background changes a second, for the frame sizes on the unfiltered list
 CHURN_SECONDS = 5.0
+NAMESPACES_PATH = "/cloud?view=list&kind=namespaces"
+COLD_PATH = "/cloud?view=list&kind=replicasets"  # not prewarmed: its watch starts with the first visit
 SESSIONS = 20
 LIST_PATH = "/cloud?view=list&kind=pods"
 ROW = '[data-testid="resource-row"]'
@@ -210,6 +214,17 @@ class Frames:
             f"total {sum(sizes) / 2**20:.2f} MiB"
         )
         return len(sizes), mean, p95
+
+
+def measure_first_visit(page: Page, url: str, path: str, label: str) -> float:
+    """Navigation → first row of a list this console has not shown anyone yet."""
+    started = time.perf_counter()
+    page.goto(f"{url}{path}")
+    page.wait_for_selector(ROW, state="visible", timeout=60_000)
+    seconds = time.perf_counter() - started
+    print(f"navigation → first row, {label}: {seconds:.3f} s")
+    _wait_live(page)
+    return seconds
 
 
 def measure_navigation(page: Page, url: str) -> list[float]:
@@ -428,12 +443,16 @@ def main() -> None:
         context = browser.new_context(viewport={"width": 1280, "height": 800})
         page = context.new_page()
         frames = Frames(page)
-        _sign_in(page, url, "sre")
+        _sign_in(page, url, "sre", path=NAMESPACES_PATH)
         _wait_live(page)
 
+        first = measure_first_visit(page, url, LIST_PATH, f"pods, first visit ({PODS:,}-pod world, prewarmed)")
+        summary.append(("first visit → first pod row", f"{first:.3f} s", "< 0.85 s", _verdict(first < 0.85)))
+        cold = measure_first_visit(page, url, COLD_PATH, "replicasets, first visit (cold watch)")
+        summary.append(("cold kind → first row", f"{cold:.3f} s", "—", ""))
         timings = measure_navigation(page, url)
         median = statistics.median(timings)
-        summary.append(("navigation → first row, median", f"{median:.3f} s", "< 0.85 s", _verdict(median < 0.85)))
+        summary.append(("warm navigation → first row, median", f"{median:.3f} s", "< 0.85 s", _verdict(median < 0.85)))
 
         latencies, seen, create_seconds = measure_live_latency(page, world, frames)
         if latencies:

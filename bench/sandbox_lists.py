@@ -36,12 +36,12 @@ async def measure(sandbox: Sandbox, kubeconfig: Path) -> None:
         cache = WatchCache(api, page_size=500)
         started = time.perf_counter()
         async with cache.subscribe(PODS_RESOURCE) as pods:
-            await pods.wait_synced()
+            await pods.wait_synced(timeout=120)
             elapsed = time.perf_counter() - started
             print(f"watch cache filled over HTTPS (pages of 500): {len(pods)} pods in {elapsed:.2f} s")
 
         async with cache.subscribe(CONFIGMAPS) as configmaps:
-            await configmaps.wait_synced()
+            await configmaps.wait_synced(timeout=120)
             latencies = []
             for index in range(200):
                 revision = configmaps.revision

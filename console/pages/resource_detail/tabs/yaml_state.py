@@ -159,18 +159,24 @@ class YamlTabState(rx.State):
             self._say(refused.message, "err", refused.line, refused.column)
             return None
 
-    @rx.event
-    async def validate(self):
-        """Server-side apply with dryRun=All: the API server's own verdict, nothing stored."""
+    async def _prepared(self):
+        """(api, user, kind, namespace, name, manifest) for a dry-run or an apply, or None after saying why not."""
         self._clear_outcome()
         target = await self._target()
         if target is None:
             self._say("Sign in again to act on this object.", "err")
-            return
+            return None
         api, user, kind, namespace, name = target
         manifest = await self._parsed(kind, namespace, name)
-        if manifest is None:
+        return None if manifest is None else (api, user, kind, namespace, name, manifest)
+
+    @rx.event
+    async def validate(self):
+        """Server-side apply with dryRun=All: the API server's own verdict, nothing stored."""
+        prepared = await self._prepared()
+        if prepared is None:
             return
+        api, _, kind, namespace, name, manifest = prepared
         self.busy = True
         try:
             accepted = await edits.dry_run(api, kind, namespace, name, manifest)
@@ -199,15 +205,10 @@ class YamlTabState(rx.State):
         self._say(f"Apply conflict: {owners}.", "err")
 
     async def _apply(self, *, force: bool):
-        self._clear_outcome()
-        target = await self._target()
-        if target is None:
-            self._say("Sign in again to act on this object.", "err")
+        prepared = await self._prepared()
+        if prepared is None:
             return
-        api, user, kind, namespace, name = target
-        manifest = await self._parsed(kind, namespace, name)
-        if manifest is None:
-            return
+        api, user, kind, namespace, name, manifest = prepared
         self.busy = True
         try:
             applied = await edits.apply(
