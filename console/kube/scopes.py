@@ -36,4 +36,3 @@ def scope_choices(namespaces: Iterable[JsonObject]) -> list[dict[str, str]]:
 def namespaces_in_scope(namespaces: Iterable[JsonObject], scope_kind: str, value: str) -> frozenset[str]:
     """The namespaces an Organization or Environment stands for."""
     return frozenset(name_of(namespace) for namespace in namespaces if _label(namespace, scope_kind) == value)
-
