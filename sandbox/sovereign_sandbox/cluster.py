@@ -12,6 +12,8 @@ from sovereign_sandbox.apiserver.conversions import storage_resource, to_storage
 from sovereign_sandbox.auth import rbac
 from sovereign_sandbox.auth.authentication import TokenVerifier, User
 from sovereign_sandbox.auth.authorization import Attributes, Authorizer, Decision
+from sovereign_sandbox.auth.escalation import RBAC_STORAGE_KEYS, EscalationCheck
+from sovereign_sandbox.auth.service_accounts import DefaultServiceAccounts, ServiceAccountAdmission
 from sovereign_sandbox.node.container_roots import ContainerRoots
 from sovereign_sandbox.storage.resources import Catalogue, ResourceType
 from sovereign_sandbox.storage.store import Store
@@ -106,6 +108,16 @@ class Cluster:
         self.tokens: dict[str, User] = dict(tokens or {})
         # RBAC over the store's roles and bindings unless a test supplies its own (auth.allow_all).
         self.authorizer: Authorizer = authorizer or rbac.RbacAuthorizer(self.store)
+        # Escalation prevention resolves rules from the RBAC objects whatever the authorizer, as the real one.
+        resolver = self.authorizer
+        if not isinstance(resolver, rbac.RbacAuthorizer):
+            resolver = rbac.RbacAuthorizer(self.store)
+        admission = self.store.writes.admission
+        escalation = EscalationCheck(self.store, resolver, self.authorize)
+        for storage_key in RBAC_STORAGE_KEYS:
+            admission.register(storage_key, escalation)
+        admission.register("/pods", ServiceAccountAdmission(self.store))
+        self.service_accounts = DefaultServiceAccounts(self.store)
         # Bearer tokens that are not static ones go here (an `oidc.OidcVerifier`); None: static tokens only.
         self.token_verifier: TokenVerifier | None = None
         # The private roots of the containers people exec into (removed by `Sandbox` when it stops).
@@ -121,6 +133,14 @@ class Cluster:
         its owner's (looked up by apiVersion/kind/name in the object's namespace, or cluster-wide).
         Kinds nothing serves are skipped with a warning rather than failing the whole world.
         """
+        with self.service_accounts.paused():
+            count = self._load(manifests)
+        # A real API server bootstraps these itself; a world need not bring them.
+        rbac.install_defaults(self.store)
+        self.service_accounts.catch_up()
+        return count
+
+    def _load(self, manifests: Iterable[dict[str, Any]]) -> int:
         count = 0
         for manifest in manifests:
             resource = self.catalogue.for_kind(manifest.get("apiVersion", ""), manifest.get("kind", ""))
@@ -135,8 +155,6 @@ class Cluster:
             self._resolve_owners(manifest)
             self.store.load(storage_resource(self.catalogue, resource), to_storage(resource, manifest))
             count += 1
-        # A real API server bootstraps these itself; a world need not bring them.
-        rbac.install_defaults(self.store)
         return count
 
     def _resolve_owners(self, manifest: dict[str, Any]) -> None:

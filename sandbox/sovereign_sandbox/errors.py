@@ -48,7 +48,7 @@ def status_body(code: int, reason: str, message: str, details: dict[str, Any] | 
         "message": message,
         "reason": reason,
     }
-    if details:
+    if details is not None:  # an empty StatusDetails still serializes, as `"details":{}`
         body["details"] = details
     body["code"] = code
     return body

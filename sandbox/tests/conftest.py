@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from kubectl_runner import Kubectl
 from kubernetes import client, config
@@ -74,6 +75,26 @@ def namespace(core: client.CoreV1Api) -> Iterator[str]:
     core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=name)))
     yield name
     core.delete_namespace(name)
+
+
+@pytest.fixture(scope="session")
+def admin_https(sandbox: Sandbox) -> Iterator[httpx.Client]:
+    """HTTPS to the sandbox as its admin (system:masters), who may also impersonate anyone."""
+    with httpx.Client(
+        base_url=sandbox.https_url,
+        verify=str(sandbox.ca_path),
+        headers={"Authorization": f"Bearer {sandbox.admin_token}"},
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def cluster_scoped(kubectl: Kubectl) -> Iterator[list[str]]:
+    """`kind/name` of the cluster-scoped objects a test creates (it appends them), deleted afterwards."""
+    created: list[str] = []
+    yield created
+    if created:
+        kubectl.run("delete", *created, "--ignore-not-found", check=False)
 
 
 @pytest.fixture

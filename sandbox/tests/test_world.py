@@ -39,6 +39,24 @@ BUILT_IN = {
     "EndpointSlice": True,
     "PodDisruptionBudget": True,
     "RoleBinding": True,
+    # The cluster-administration kinds (world/control_plane, admission, csi, capacity, controller_revisions).
+    "PriorityClass": False,
+    "FlowSchema": False,
+    "PriorityLevelConfiguration": False,
+    "APIService": False,
+    "CertificateSigningRequest": False,
+    "RuntimeClass": False,
+    "ValidatingWebhookConfiguration": False,
+    "MutatingWebhookConfiguration": False,
+    "ValidatingAdmissionPolicy": False,
+    "ValidatingAdmissionPolicyBinding": False,
+    "CSIDriver": False,
+    "CSINode": False,
+    "VolumeAttachment": False,
+    "ResourceQuota": True,
+    "LimitRange": True,
+    "HorizontalPodAutoscaler": True,
+    "ControllerRevision": True,
 }
 
 

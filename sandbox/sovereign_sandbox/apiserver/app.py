@@ -14,7 +14,13 @@ from starlette.websockets import WebSocket
 from sovereign_sandbox import errors
 from sovereign_sandbox.apiserver import discovery, handlers
 from sovereign_sandbox.apiserver.conversions import storage_resource
-from sovereign_sandbox.apiserver.responses import RequestContext, error_response, json_response
+from sovereign_sandbox.apiserver.responses import (
+    PageNotFound,
+    RequestContext,
+    error_response,
+    json_response,
+    page_not_found,
+)
 from sovereign_sandbox.apiserver.subresources import SUBRESOURCE_HANDLERS, register_subresource
 from sovereign_sandbox.auth import reviews
 from sovereign_sandbox.auth.authentication import User, authenticate_request
@@ -36,7 +42,39 @@ AdminHandler = Callable[[Request, User], Awaitable[Response]]
 
 
 def _not_found() -> ApiError:
+    """What a served API group/version answers for a path it has no route for (go-restful's 404 Status)."""
     return ApiError(404, "NotFound", "the server could not find the requested resource", {})
+
+
+# Namespace subresources, which `/namespaces/<name>/<segment>` names instead of a resource inside it.
+_NAMESPACE_SUBRESOURCES = {"status", "finalize"}
+_WRITE_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
+
+
+def _requested_attributes(request: Request, group: str, segments: list[str]) -> Attributes:
+    """What any resource path asks for, served or not, read as apiserver's `RequestInfoFactory` reads it.
+
+    The real server authorizes before routing, so a path nothing serves is still a 403 for whoever may
+    not make that request.
+    """
+    watch = bool(segments) and segments[0] == "watch"
+    if watch:
+        segments = segments[1:]
+    namespace = ""
+    if len(segments) >= 2 and segments[0] == "namespaces":
+        namespace = segments[1]
+        if len(segments) > 2 and segments[2] not in _NAMESPACE_SUBRESOURCES:
+            segments = segments[2:]
+    resource, name, subresource = (*segments, "", "", "")[:3]
+    if request.method in _WRITE_VERBS:
+        verb = _WRITE_VERBS[request.method]
+    elif request.method == "DELETE":
+        verb = "delete" if name else "deletecollection"
+    elif watch or request.query_params.get("watch", "").lower() in ("true", "1"):
+        verb = "watch"
+    else:
+        verb = "get" if name else "list"
+    return Attributes(verb, group, resource, subresource, namespace, name, request.url.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +143,8 @@ class _ApiServer:
             return await self._route(request, path, user)
         except ApiError as error:
             return error_response(error)
+        except PageNotFound:
+            return page_not_found()
 
     async def _route(self, request: Request, path: str, user: User) -> Response:
         catalogue = self.cluster.catalogue
@@ -133,18 +173,31 @@ class _ApiServer:
             if not version:
                 body = discovery.api_group(catalogue, group)
                 if body is None:
-                    raise _not_found()
+                    raise PageNotFound()
                 return json_response(body)
         elif parts == ["apis"]:
             return json_response(discovery.api_group_list(catalogue))
         else:
-            raise _not_found()
+            raise PageNotFound()
         if not rest:
             body = discovery.api_resource_list(catalogue, group, version)
             if body is None:
-                raise _not_found()
+                raise PageNotFound()
             return json_response(body)
-        target = _resolve(self.cluster, group, version, rest)
+        try:
+            target = _resolve(self.cluster, group, version, rest)
+        except ApiError as error:
+            if error.code != 404:
+                raise
+            attributes = _requested_attributes(request, group, rest)
+            if not self.cluster.authorize(user, attributes).allowed:
+                raise forbidden_error(user, attributes) from None
+            # Built-in group versions are go-restful web services, which answer a Status; anything else (an
+            # unserved group or version, or a CRD group without that resource) falls through to the mux.
+            built_in = any(not resource.custom for resource in catalogue.in_group_version(group, version))
+            if not built_in and catalogue.get(group, version, attributes.resource) is None:
+                raise PageNotFound() from None
+            raise
         return await self._resource_request(request, user, target)
 
     async def _resource_request(self, request: Request, user: User, target: _Target) -> Response:

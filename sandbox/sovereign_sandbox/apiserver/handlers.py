@@ -216,6 +216,7 @@ async def create(context: RequestContext) -> Response:
             dry_run=context.dry_run,
             field_manager=_field_manager(context),
             validate=True,
+            user=context.user,
         )
     except (AttributeError, TypeError, KeyError, ValueError) as error:
         raise _malformed(error) from None
@@ -234,6 +235,7 @@ async def update(context: RequestContext) -> Response:
             dry_run=context.dry_run,
             field_manager=_field_manager(context),
             validate=True,
+            user=context.user,
         )
     except (AttributeError, TypeError, KeyError, ValueError) as error:
         raise _malformed(error) from None
@@ -272,6 +274,7 @@ async def patch(context: RequestContext) -> Response:
             field_manager=_field_manager(context),
             force=(force or "").lower() in ("true", "1"),
             validate=True,
+            user=context.user,
         )
     except (AttributeError, TypeError, KeyError, ValueError) as error:
         raise _malformed(error) from None

@@ -7,7 +7,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["Column", "age", "human_duration", "name_column", "created_at_column", "COLUMNS"]
+__all__ = [
+    "AGE",
+    "COLUMNS",
+    "Column",
+    "NAME",
+    "age",
+    "column",
+    "container_field",
+    "created_at_column",
+    "human_duration",
+    "labels_text",
+    "name_column",
+    "since",
+    "value_at",
+]
 
 Obj = dict[str, Any]
 
@@ -81,6 +95,9 @@ def _get(obj: Obj, *path: str | int, default: Any = None) -> Any:
         if value is None:
             return default
     return value
+
+
+value_at = _get  # the public name other printer tables use
 
 
 def age(obj: Obj) -> str:
@@ -170,7 +187,7 @@ def _node_roles(obj: Obj) -> str:
     return _join(sorted(key[len(prefix) :] for key in labels if key.startswith(prefix) and key[len(prefix) :]))
 
 
-def _pairs(mapping: dict[str, str] | None) -> str:
+def labels_text(mapping: dict[str, str] | None) -> str:
     return _join([f"{key}={value}" for key, value in (mapping or {}).items()])
 
 
@@ -184,7 +201,7 @@ def _selector(obj: Obj) -> str:
     return _join([f"{key}={value}" for key, value in labels.items()])
 
 
-def _container_field(field: str) -> Callable[[Obj], str]:
+def container_field(field: str) -> Callable[[Obj], str]:
     return lambda obj: _join(
         [c.get(field, "") for c in _get(obj, "spec", "template", "spec", "containers", default=[])]
     )
@@ -204,6 +221,12 @@ def _job_status(obj: Obj) -> str:
         if condition.get("status") == "True" and condition.get("type") in ("Complete", "Failed", "Suspended"):
             return condition["type"]
     return "Running"
+
+
+def _suspend(obj: Obj) -> str:
+    """`printBoolPtr`: the real server sends the text True/False/<unset>, not a JSON boolean."""
+    suspend = _get(obj, "spec", "suspend")
+    return "<unset>" if suspend is None else "True" if suspend else "False"
 
 
 def _ingress_hosts(obj: Obj) -> str:
@@ -228,7 +251,7 @@ def _subjects(kind: str) -> Callable[[Obj], str]:
     return value
 
 
-def _column(name: str, *path: str | int, type: str = "string", priority: int = 0, default: Any = None) -> Column:
+def column(name: str, *path: str | int, type: str = "string", priority: int = 0, default: Any = None) -> Column:
     return Column(name, lambda obj: _get(obj, *path, default=default), type=type, priority=priority)
 
 
@@ -256,20 +279,20 @@ def _workload_ready(ready_path: str = "readyReplicas") -> Callable[[Obj], str]:
 NAME, AGE = name_column(), _age_column()
 
 COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
-    ("", "namespaces"): (NAME, _column("Status", "status", "phase"), AGE),
+    ("", "namespaces"): (NAME, column("Status", "status", "phase"), AGE),
     ("", "pods"): (
         NAME,
         Column("Ready", _pod_ready),
         Column("Status", _pod_status),
         Column("Restarts", _pod_restarts, type="integer"),
         AGE,
-        _column("IP", "status", "podIP", priority=1, default="<none>"),
-        _column("Node", "spec", "nodeName", priority=1, default="<none>"),
+        column("IP", "status", "podIP", priority=1, default="<none>"),
+        column("Node", "spec", "nodeName", priority=1, default="<none>"),
     ),
     ("", "services"): (
         NAME,
-        _column("Type", "spec", "type", default="ClusterIP"),
-        _column("Cluster-IP", "spec", "clusterIP", default="<none>"),
+        column("Type", "spec", "type", default="ClusterIP"),
+        column("Cluster-IP", "spec", "clusterIP", default="<none>"),
         Column("External-IP", _external_ip),
         Column("Port(s)", _ports),
         AGE,
@@ -286,7 +309,7 @@ COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
     ),
     ("", "secrets"): (
         NAME,
-        _column("Type", "type", default="Opaque"),
+        column("Type", "type", default="Opaque"),
         Column("Data", lambda obj: len(obj.get("data") or {}), type="integer"),
         AGE,
     ),
@@ -295,44 +318,44 @@ COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
         Column("Status", _node_status),
         Column("Roles", _node_roles),
         AGE,
-        _column("Version", "status", "nodeInfo", "kubeletVersion", default=""),
-        _column("Internal-IP", "status", "addresses", 0, "address", priority=1, default="<none>"),
-        _column("OS-Image", "status", "nodeInfo", "osImage", priority=1, default="<unknown>"),
-        _column("Kernel-Version", "status", "nodeInfo", "kernelVersion", priority=1, default="<unknown>"),
-        _column("Container-Runtime", "status", "nodeInfo", "containerRuntimeVersion", priority=1, default="<unknown>"),
+        column("Version", "status", "nodeInfo", "kubeletVersion", default=""),
+        column("Internal-IP", "status", "addresses", 0, "address", priority=1, default="<none>"),
+        column("OS-Image", "status", "nodeInfo", "osImage", priority=1, default="<unknown>"),
+        column("Kernel-Version", "status", "nodeInfo", "kernelVersion", priority=1, default="<unknown>"),
+        column("Container-Runtime", "status", "nodeInfo", "containerRuntimeVersion", priority=1, default="<unknown>"),
     ),
     ("", "persistentvolumes"): (
         NAME,
-        _column("Capacity", "spec", "capacity", "storage", default=""),
+        column("Capacity", "spec", "capacity", "storage", default=""),
         Column("Access Modes", _access_modes),
-        _column("Reclaim Policy", "spec", "persistentVolumeReclaimPolicy", default=""),
-        _column("Status", "status", "phase", default=""),
+        column("Reclaim Policy", "spec", "persistentVolumeReclaimPolicy", default=""),
+        column("Status", "status", "phase", default=""),
         Column("Claim", _claim),
-        _column("StorageClass", "spec", "storageClassName", default=""),
-        _column("Reason", "status", "reason", default=""),
+        column("StorageClass", "spec", "storageClassName", default=""),
+        column("Reason", "status", "reason", default=""),
         AGE,
     ),
     ("", "persistentvolumeclaims"): (
         NAME,
-        _column("Status", "status", "phase", default=""),
-        _column("Volume", "spec", "volumeName", default=""),
+        column("Status", "status", "phase", default=""),
+        column("Volume", "spec", "volumeName", default=""),
         Column("Capacity", _pvc_capacity),
         Column("Access Modes", _access_modes),
-        _column("StorageClass", "spec", "storageClassName", default="<unset>"),
+        column("StorageClass", "spec", "storageClassName", default="<unset>"),
         AGE,
     ),
     ("", "events"): (
         Column("Last Seen", lambda obj: since(obj.get("lastTimestamp") or obj.get("eventTime"))),
-        _column("Type", "type", default=""),
-        _column("Reason", "reason", default=""),
+        column("Type", "type", default=""),
+        column("Reason", "reason", default=""),
         Column("Object", _event_object),
-        _column("Subobject", "involvedObject", "fieldPath", priority=1, default=""),
+        column("Subobject", "involvedObject", "fieldPath", priority=1, default=""),
         Column(
             "Source", lambda obj: _get(obj, "source", "component") or obj.get("reportingComponent") or "", priority=1
         ),
-        _column("Message", "message", default=""),
+        column("Message", "message", default=""),
         Column("First Seen", lambda obj: since(obj.get("firstTimestamp") or obj.get("eventTime")), priority=1),
-        _column("Count", "count", type="integer", priority=1, default=1),
+        column("Count", "count", type="integer", priority=1, default=1),
         Column("Name", lambda obj: _get(obj, "metadata", "name", default=""), priority=1),
     ),
     ("", "serviceaccounts"): (NAME, Column("Secrets", lambda obj: len(obj.get("secrets") or []), type="integer"), AGE),
@@ -340,38 +363,38 @@ COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
     ("apps", "deployments"): (
         NAME,
         Column("Ready", _workload_ready()),
-        _column("Up-to-date", "status", "updatedReplicas", type="integer", default=0),
-        _column("Available", "status", "availableReplicas", type="integer", default=0),
+        column("Up-to-date", "status", "updatedReplicas", type="integer", default=0),
+        column("Available", "status", "availableReplicas", type="integer", default=0),
         AGE,
-        Column("Containers", _container_field("name"), priority=1),
-        Column("Images", _container_field("image"), priority=1),
+        Column("Containers", container_field("name"), priority=1),
+        Column("Images", container_field("image"), priority=1),
         Column("Selector", _selector, priority=1),
     ),
     ("apps", "statefulsets"): (
         NAME,
         Column("Ready", _workload_ready()),
         AGE,
-        Column("Containers", _container_field("name"), priority=1),
-        Column("Images", _container_field("image"), priority=1),
+        Column("Containers", container_field("name"), priority=1),
+        Column("Images", container_field("image"), priority=1),
     ),
     ("apps", "replicasets"): (
         NAME,
-        _column("Desired", "spec", "replicas", type="integer", default=0),
-        _column("Current", "status", "replicas", type="integer", default=0),
-        _column("Ready", "status", "readyReplicas", type="integer", default=0),
+        column("Desired", "spec", "replicas", type="integer", default=0),
+        column("Current", "status", "replicas", type="integer", default=0),
+        column("Ready", "status", "readyReplicas", type="integer", default=0),
         AGE,
-        Column("Containers", _container_field("name"), priority=1),
-        Column("Images", _container_field("image"), priority=1),
+        Column("Containers", container_field("name"), priority=1),
+        Column("Images", container_field("image"), priority=1),
         Column("Selector", _selector, priority=1),
     ),
     ("apps", "daemonsets"): (
         NAME,
-        _column("Desired", "status", "desiredNumberScheduled", type="integer", default=0),
-        _column("Current", "status", "currentNumberScheduled", type="integer", default=0),
-        _column("Ready", "status", "numberReady", type="integer", default=0),
-        _column("Up-to-date", "status", "updatedNumberScheduled", type="integer", default=0),
-        _column("Available", "status", "numberAvailable", type="integer", default=0),
-        Column("Node Selector", lambda obj: _pairs(_get(obj, "spec", "template", "spec", "nodeSelector"))),
+        column("Desired", "status", "desiredNumberScheduled", type="integer", default=0),
+        column("Current", "status", "currentNumberScheduled", type="integer", default=0),
+        column("Ready", "status", "numberReady", type="integer", default=0),
+        column("Up-to-date", "status", "updatedNumberScheduled", type="integer", default=0),
+        column("Available", "status", "numberAvailable", type="integer", default=0),
+        Column("Node Selector", lambda obj: labels_text(_get(obj, "spec", "template", "spec", "nodeSelector"))),
         AGE,
     ),
     ("batch", "jobs"): (
@@ -386,9 +409,9 @@ COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
     ),
     ("batch", "cronjobs"): (
         NAME,
-        _column("Schedule", "spec", "schedule", default=""),
-        _column("Timezone", "spec", "timeZone", default="<none>"),
-        _column("Suspend", "spec", "suspend", type="boolean", default=False),
+        column("Schedule", "spec", "schedule", default=""),
+        column("Timezone", "spec", "timeZone", default="<none>"),
+        Column("Suspend", _suspend, type="boolean"),
         Column("Active", lambda obj: len(_get(obj, "status", "active", default=[])), type="integer"),
         Column(
             "Last Schedule",
@@ -400,7 +423,7 @@ COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
     ),
     ("networking.k8s.io", "ingresses"): (
         NAME,
-        _column("Class", "spec", "ingressClassName", default="<none>"),
+        column("Class", "spec", "ingressClassName", default="<none>"),
         Column("Hosts", _ingress_hosts),
         Column("Address", _ingress_address),
         Column("Ports", lambda obj: "80, 443" if _get(obj, "spec", "tls") else "80"),
@@ -408,8 +431,8 @@ COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
     ),
     ("networking.k8s.io", "ingressclasses"): (
         NAME,
-        _column("Controller", "spec", "controller", default=""),
-        _column("Parameters", "spec", "parameters", "name", default="<none>"),
+        column("Controller", "spec", "controller", default=""),
+        column("Parameters", "spec", "parameters", "name", default="<none>"),
         AGE,
     ),
     ("networking.k8s.io", "networkpolicies"): (
@@ -422,7 +445,7 @@ COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
     ),
     ("discovery.k8s.io", "endpointslices"): (
         NAME,
-        _column("AddressType", "addressType", default=""),
+        column("AddressType", "addressType", default=""),
         Column("Ports", lambda obj: _join([str(p.get("port")) for p in obj.get("ports") or []], "<unset>")),
         Column(
             "Endpoints",
@@ -432,10 +455,10 @@ COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
     ),
     ("storage.k8s.io", "storageclasses"): (
         NAME,
-        _column("Provisioner", "provisioner", default=""),
-        _column("ReclaimPolicy", "reclaimPolicy", default="Delete"),
-        _column("VolumeBindingMode", "volumeBindingMode", default="Immediate"),
-        _column("AllowVolumeExpansion", "allowVolumeExpansion", type="boolean", default=False),
+        column("Provisioner", "provisioner", default=""),
+        column("ReclaimPolicy", "reclaimPolicy", default="Delete"),
+        column("VolumeBindingMode", "volumeBindingMode", default="Immediate"),
+        column("AllowVolumeExpansion", "allowVolumeExpansion", type="boolean", default=False),
         AGE,
     ),
     ("rbac.authorization.k8s.io", "roles"): (NAME, created_at_column()),
@@ -450,12 +473,12 @@ COLUMNS: dict[tuple[str, str], tuple[Column, ...]] = {
         Column("Groups", _subjects("Group"), priority=1),
         Column("ServiceAccounts", _subjects("ServiceAccount"), priority=1),
     ),
-    ("coordination.k8s.io", "leases"): (NAME, _column("Holder", "spec", "holderIdentity", default=""), AGE),
+    ("coordination.k8s.io", "leases"): (NAME, column("Holder", "spec", "holderIdentity", default=""), AGE),
     ("policy", "poddisruptionbudgets"): (
         NAME,
-        _column("Min Available", "spec", "minAvailable", default="N/A"),
-        _column("Max Unavailable", "spec", "maxUnavailable", default="N/A"),
-        _column("Allowed Disruptions", "status", "disruptionsAllowed", type="integer", default=0),
+        column("Min Available", "spec", "minAvailable", default="N/A"),
+        column("Max Unavailable", "spec", "maxUnavailable", default="N/A"),
+        column("Allowed Disruptions", "status", "disruptionsAllowed", type="integer", default=0),
         AGE,
     ),
 }

@@ -1,14 +1,30 @@
-"""Decode the Kubernetes protobuf bodies kubectl's typed clients send (`kubectl create ns|configmap|…`).
+"""Decode the Kubernetes protobuf bodies kubectl's typed clients send (`kubectl create deployment|role|…`).
 
 client-go's typed clients encode built-in objects as `application/vnd.kubernetes.protobuf` (magic `k8s\\0`
-plus a `runtime.Unknown` envelope) and have no JSON fallback, so the server must read them. Only the
-messages below are known; other kinds answer 415. Field numbers come from k8s.io/api `generated.proto`.
+plus a `runtime.Unknown` envelope) and have no JSON fallback, so the server must read them. One generic
+decoder walks a schema table, `protobuf_schema.json`: message → fields, each `<number> <json name> <type>`,
+taken from k8s.io/api and k8s.io/apimachinery `generated.proto` (numbers, types) and `types.go` (which
+fields keep a zero value in JSON). Only the messages the served kinds reach are listed; their status
+messages are left out (writes carry no status the server keeps), but for CertificateSigningRequests, whose
+approval kubectl writes as status conditions.
+
+Type codes: `s` string, `b` bytes (base64 in JSON), `B` bool, `i` varint integer, `z` zigzag integer,
+`d`/`f` double/float, `q` Quantity, `T` Time, `M` MicroTime, `D` Duration, `I` IntOrString, `R` embedded JSON
+(RawExtension, FieldsV1), or a message name. Prefix `*` repeated, `{` map from string to the rest.
+A field named `.` is an embedded struct whose fields JSON inlines. Suffix `!`: the zero value is kept
+(a pointer, or a field without `omitempty`); other scalars at their zero value are dropped, as Go's
+JSON encoding omits them. A message that is present is always emitted.
 """
 
 from __future__ import annotations
 
 import base64
-from typing import Any
+import json
+import struct
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from sovereign_sandbox import errors
 
@@ -16,107 +32,39 @@ __all__ = ["PROTOBUF", "decode_object"]
 
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 _MAGIC = b"k8s\x00"
+_SCHEMA_PATH = Path(__file__).with_name("protobuf_schema.json")
+_SCALAR_ZERO = {"s": "", "b": "", "B": False, "i": 0, "z": 0, "d": 0.0, "f": 0.0}
 
-# message name → field number → (JSON name, type); types: string, bytes, int, bool, time, message:<name>,
-# map:string, map:bytes, repeated:string, repeated:message:<name>.
-_SCHEMAS: dict[str, dict[int, tuple[str, str]]] = {
-    "Unknown": {
-        1: ("typeMeta", "message:TypeMeta"),
-        2: ("raw", "bytes"),
-        3: ("contentEncoding", "string"),
-        4: ("contentType", "string"),
-    },
-    "TypeMeta": {1: ("apiVersion", "string"), 2: ("kind", "string")},
-    "ObjectMeta": {
-        1: ("name", "string"),
-        2: ("generateName", "string"),
-        3: ("namespace", "string"),
-        5: ("uid", "string"),
-        6: ("resourceVersion", "string"),
-        7: ("generation", "int"),
-        11: ("labels", "map:string"),
-        12: ("annotations", "map:string"),
-        13: ("ownerReferences", "repeated:message:OwnerReference"),
-        14: ("finalizers", "repeated:string"),
-    },
-    "OwnerReference": {
-        1: ("kind", "string"),
-        3: ("name", "string"),
-        4: ("uid", "string"),
-        5: ("apiVersion", "string"),
-        6: ("controller", "bool"),
-        7: ("blockOwnerDeletion", "bool"),
-    },
-    "Namespace": {1: ("metadata", "message:ObjectMeta"), 2: ("spec", "message:NamespaceSpec")},
-    "NamespaceSpec": {1: ("finalizers", "repeated:string")},
-    "ConfigMap": {
-        1: ("metadata", "message:ObjectMeta"),
-        2: ("data", "map:string"),
-        3: ("binaryData", "map:bytes"),
-        4: ("immutable", "bool"),
-    },
-    "Secret": {
-        1: ("metadata", "message:ObjectMeta"),
-        2: ("data", "map:bytes"),
-        3: ("type", "string"),
-        4: ("stringData", "map:string"),
-        5: ("immutable", "bool"),
-    },
-    "ServiceAccount": {1: ("metadata", "message:ObjectMeta"), 4: ("automountServiceAccountToken", "bool")},
-    "Deployment": {1: ("metadata", "message:ObjectMeta"), 2: ("spec", "message:DeploymentSpec")},
-    "DeploymentSpec": {
-        1: ("replicas", "int"),
-        2: ("selector", "message:LabelSelector"),
-        3: ("template", "message:PodTemplateSpec"),
-    },
-    "LabelSelector": {1: ("matchLabels", "map:string")},
-    "PodTemplateSpec": {1: ("metadata", "message:ObjectMeta"), 2: ("spec", "message:PodSpec")},
-    "PodSpec": {2: ("containers", "repeated:message:Container")},
-    "Container": {
-        1: ("name", "string"),
-        2: ("image", "string"),
-        3: ("command", "repeated:string"),
-        4: ("args", "repeated:string"),
-        6: ("ports", "repeated:message:ContainerPort"),
-        7: ("env", "repeated:message:EnvVar"),
-    },
-    "ContainerPort": {1: ("name", "string"), 3: ("containerPort", "int"), 4: ("protocol", "string")},
-    "EnvVar": {1: ("name", "string"), 2: ("value", "string")},
-    # Access reviews (`kubectl auth can-i`, `whoami`): authorization/v1 and authentication/v1 generated.proto.
-    "SelfSubjectAccessReview": {1: ("metadata", "message:ObjectMeta"), 2: ("spec", "message:AccessReviewSpec")},
-    "SubjectAccessReview": {1: ("metadata", "message:ObjectMeta"), 2: ("spec", "message:AccessReviewSpec")},
-    "AccessReviewSpec": {  # SelfSubjectAccessReviewSpec is fields 1-2 of SubjectAccessReviewSpec
-        1: ("resourceAttributes", "message:ResourceAttributes"),
-        2: ("nonResourceAttributes", "message:NonResourceAttributes"),
-        3: ("user", "string"),
-        4: ("groups", "repeated:string"),
-        6: ("uid", "string"),
-    },
-    "ResourceAttributes": {
-        1: ("namespace", "string"),
-        2: ("verb", "string"),
-        3: ("group", "string"),
-        4: ("version", "string"),
-        5: ("resource", "string"),
-        6: ("subresource", "string"),
-        7: ("name", "string"),
-    },
-    "NonResourceAttributes": {1: ("path", "string"), 2: ("verb", "string")},
-    "SelfSubjectRulesReview": {1: ("metadata", "message:ObjectMeta"), 2: ("spec", "message:RulesReviewSpec")},
-    "RulesReviewSpec": {1: ("namespace", "string")},
-    "SelfSubjectReview": {1: ("metadata", "message:ObjectMeta")},
-}
-_TOP_LEVEL = {
-    "Namespace",
-    "ConfigMap",
-    "Secret",
-    "ServiceAccount",
-    "Deployment",
-    "SelfSubjectAccessReview",
-    "SubjectAccessReview",
-    "SelfSubjectRulesReview",
-    "SelfSubjectReview",
-}
+
+class _Field(NamedTuple):
+    name: str
+    kind: str  # a type code or a message name
+    shape: str  # "" single, "*" repeated, "{" map, "{*" map of string lists
+    keep_zero: bool
+
+
+@cache
+def _schema() -> dict[str, str]:
+    return json.loads(_SCHEMA_PATH.read_text())
+
+
+@cache
+def _message(name: str) -> dict[int, _Field]:
+    fields: dict[int, _Field] = {}
+    for entry in _schema()[name].split(" | "):
+        number, json_name, code = entry.split(" ")
+        keep_zero = code.endswith("!")
+        code = code.rstrip("!")
+        shape = ""
+        while code[0] in "*{":
+            shape, code = shape + code[0], code[1:]
+        fields[int(number)] = _Field(json_name, code, shape, keep_zero)
+    return fields
+
+
+def _message_name(api_version: str, kind: str) -> str:
+    group, _, version = api_version.rpartition("/")
+    return f"{group.split('.')[0] or 'core'}/{version}.{kind}"
 
 
 def _varint(data: bytes, position: int) -> tuple[int, int]:
@@ -140,6 +88,8 @@ def _fields(data: bytes):
             value, position = _varint(data, position)
         elif wire_type == 2:
             length, position = _varint(data, position)
+            if position + length > len(data):
+                raise ValueError("a length-delimited field runs past the end of its message")
             value, position = data[position : position + length], position + length
         elif wire_type == 1:
             value, position = data[position : position + 8], position + 8
@@ -150,54 +100,150 @@ def _fields(data: bytes):
         yield number, wire_type, value
 
 
-def _map_entry(data: bytes) -> tuple[str, bytes]:
-    key, value = "", b""
-    for number, _wire_type, field_value in _fields(data):
+def _signed(value: int) -> int:
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _time(data: bytes, micro: bool) -> str | None:
+    seconds = nanos = 0
+    for number, _wire_type, value in _fields(data):
         if number == 1:
-            key = field_value.decode()
+            seconds = _signed(value)
         elif number == 2:
-            value = field_value
+            nanos = _signed(value)
+    if not seconds and not nanos:
+        return None  # the zero time: JSON null, or omitted (`omitzero`)
+    moment = datetime.fromtimestamp(seconds, UTC)
+    if micro:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{nanos // 1000:06d}Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _duration(data: bytes) -> str:
+    """Go's time.Duration.String() of the nanoseconds in field 1: `1h0m0s`, `1m30s`, `500ms`."""
+    nanos = next((_signed(value) for number, _, value in _fields(data) if number == 1), 0)
+    if nanos == 0:
+        return "0s"
+    sign, nanos = ("-", -nanos) if nanos < 0 else ("", nanos)
+    if nanos < 1_000_000_000:
+        for unit, size in (("ms", 1_000_000), ("µs", 1_000), ("ns", 1)):
+            if nanos >= size:
+                return f"{sign}{nanos / size:g}{unit}"
+    hours, rest = divmod(nanos, 3_600_000_000_000)
+    minutes, rest = divmod(rest, 60_000_000_000)
+    seconds = f"{rest / 1_000_000_000:.9f}".rstrip("0").rstrip(".")
+    text = (f"{hours}h" if hours else "") + (f"{minutes}m" if hours or minutes else "") + f"{seconds}s"
+    return sign + text
+
+
+def _int_or_string(data: bytes) -> int | str:
+    kind, number_value, text = 0, 0, ""
+    for number, _wire_type, value in _fields(data):
+        if number == 1:
+            kind = value
+        elif number == 2:
+            number_value = _signed(value)
+        elif number == 3:
+            text = value.decode()
+    return text if kind == 1 else number_value
+
+
+def _scalar(code: str, wire_type: int, value: Any) -> Any:
+    if code == "s":
+        return value.decode()
+    if code == "b":
+        return base64.b64encode(value).decode()
+    if code == "B":
+        return bool(value)
+    if code == "i":
+        return _signed(value)
+    if code == "z":
+        return (value >> 1) ^ -(value & 1)
+    if code == "d":
+        return struct.unpack("<d", value)[0]
+    if code == "f":
+        return struct.unpack("<f", value)[0]
+    raise ValueError(f"unknown scalar type {code}")
+
+
+def _value(code: str, wire_type: int, value: Any) -> Any:
+    """One decoded value of type `code` (None for the zero Time and an empty RawExtension)."""
+    if code in _SCALAR_ZERO:
+        return _scalar(code, wire_type, value)
+    if code == "T" or code == "M":
+        return _time(value, micro=code == "M")
+    if code == "D":
+        return _duration(value)
+    if code == "q":  # resource.Quantity: its canonical text in field 1
+        return next((item.decode() for number, _, item in _fields(value) if number == 1), "0")
+    if code == "I":
+        return _int_or_string(value)
+    if code == "R":
+        raw = next((item for number, _, item in _fields(value) if number == 1), b"")
+        return json.loads(raw) if raw else None
+    return _decode(code, value)
+
+
+def _packed(code: str, data: bytes) -> list[Any]:
+    """Repeated scalars sent packed (one length-delimited field holding every value)."""
+    if code in ("d", "f"):
+        size = 8 if code == "d" else 4
+        return [_scalar(code, 1, data[index : index + size]) for index in range(0, len(data), size)]
+    values, position = [], 0
+    while position < len(data):
+        value, position = _varint(data, position)
+        values.append(_scalar(code, 0, value))
+    return values
+
+
+def _map_entry(field: _Field, data: bytes) -> tuple[str, Any]:
+    key, value = "", None
+    for number, wire_type, item in _fields(data):
+        if number == 1:
+            key = item.decode()
+        elif number == 2:
+            if field.shape == "{*":  # a wrapper message around a list of strings (ExtraValue)
+                value = [text.decode() for inner, _, text in _fields(item) if inner == 1]
+            else:
+                value = _value(field.kind, wire_type, item)
+    if value is None:
+        value = [] if field.shape == "{*" else _SCALAR_ZERO.get(field.kind, {})
     return key, value
 
 
+def _is_zero(code: str, value: Any) -> bool:
+    if code == "I":
+        return value in (0, "")
+    if code == "q":
+        return value == "0"
+    return code in _SCALAR_ZERO and value == _SCALAR_ZERO[code]
+
+
 def _decode(message: str, data: bytes) -> dict[str, Any]:
-    schema = _SCHEMAS[message]
+    schema = _message(message)
     result: dict[str, Any] = {}
-    for number, _wire_type, value in _fields(data):
-        if number not in schema:
-            continue
-        name, kind = schema[number]
-        if kind == "string":
-            result[name] = value.decode()
-        elif kind == "bytes":
-            result[name] = value
-        elif kind == "int":
-            result[name] = value - (1 << 64) if value >= 1 << 63 else value
-        elif kind == "bool":
-            result[name] = bool(value)
-        elif kind.startswith("message:"):
-            result[name] = _decode(kind.split(":", 1)[1], value)
-        elif kind.startswith("map:"):
-            key, raw = _map_entry(value)
-            text = raw.decode() if kind == "map:string" else base64.b64encode(raw).decode()
-            result.setdefault(name, {})[key] = text
-        elif kind == "repeated:string":
-            result.setdefault(name, []).append(value.decode())
-        elif kind.startswith("repeated:message:"):
-            result.setdefault(name, []).append(_decode(kind.split(":", 2)[2], value))
-    return _without_empty(result)
-
-
-def _without_empty(value: Any) -> Any:
-    """Go encodes unset fields as zero values; JSON omits them (omitempty)."""
-    if isinstance(value, dict):
-        cleaned = {key: _without_empty(item) for key, item in value.items()}
-        return {
-            key: item for key, item in cleaned.items() if item not in ("", 0, None, {}, [], False) or key == "replicas"
-        }
-    if isinstance(value, list):
-        return [_without_empty(item) for item in value]
-    return value
+    for number, wire_type, value in _fields(data):
+        field = schema.get(number)
+        if field is None:
+            continue  # a field this table leaves out (status) or newer than it
+        if field.shape.startswith("{"):
+            key, item = _map_entry(field, value)
+            result.setdefault(field.name, {})[key] = item
+        elif field.shape == "*":
+            items = result.setdefault(field.name, [])
+            if wire_type == 2 and field.kind in _SCALAR_ZERO and field.kind not in ("s", "b"):
+                items.extend(_packed(field.kind, value))
+            else:
+                items.append(_value(field.kind, wire_type, value))
+        else:
+            decoded = _value(field.kind, wire_type, value)
+            if field.name == ".":  # an embedded struct (`json:",inline"`): its fields are the enclosing object's
+                result.update(decoded)
+            elif decoded is None or (not field.keep_zero and _is_zero(field.kind, decoded)):
+                result.pop(field.name, None)
+            else:
+                result[field.name] = decoded
+    return result
 
 
 def decode_object(body: bytes) -> dict[str, Any]:
@@ -209,13 +255,15 @@ def decode_object(body: bytes) -> dict[str, Any]:
     if not body.startswith(_MAGIC):
         raise errors.bad_request("the protobuf body does not start with the Kubernetes magic number")
     try:
-        envelope = _decode("Unknown", body[len(_MAGIC) :])
-        type_meta = envelope.get("typeMeta") or {}
-        kind = type_meta.get("kind", "")
-        if kind not in _TOP_LEVEL:
+        # runtime.Unknown: typeMeta (1: apiVersion, 2: kind) and raw (2), the object's own message.
+        envelope = {number: value for number, _, value in _fields(body[len(_MAGIC) :])}
+        type_meta = {number: value.decode() for number, _, value in _fields(envelope.get(1, b""))}
+        api_version, kind = type_meta.get(1, ""), type_meta.get(2, "")
+        message = _message_name(api_version, kind)
+        if message not in _schema():
             raise errors.unsupported_media_type(PROTOBUF, ["application/json", "application/yaml"])
-        obj = {"apiVersion": type_meta.get("apiVersion", ""), "kind": kind, **_decode(kind, envelope.get("raw", b""))}
-    except (ValueError, IndexError, UnicodeDecodeError) as error:
+        obj = {"apiVersion": api_version, "kind": kind, **_decode(message, envelope.get(2, b""))}
+    except (ValueError, IndexError, UnicodeDecodeError, struct.error) as error:
         raise errors.bad_request(f"unable to decode the protobuf body: {error}") from None
     obj.setdefault("metadata", {})
     return obj

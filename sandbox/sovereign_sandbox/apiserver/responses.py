@@ -17,7 +17,16 @@ from sovereign_sandbox.cluster import Cluster
 from sovereign_sandbox.errors import ApiError
 from sovereign_sandbox.storage.resources import ResourceType
 
-__all__ = ["RequestContext", "dumps", "error_response", "json_response", "read_body", "success_status"]
+__all__ = [
+    "PageNotFound",
+    "RequestContext",
+    "dumps",
+    "error_response",
+    "json_response",
+    "page_not_found",
+    "read_body",
+    "success_status",
+]
 
 
 def dumps(body: Any) -> bytes:
@@ -30,6 +39,20 @@ def json_response(body: Any, status_code: int = 200) -> Response:
 
 def error_response(error: ApiError) -> Response:
     return json_response(error.status, error.code)
+
+
+class PageNotFound(Exception):
+    """A path no API serves: the real server's mux falls through to Go's `http.NotFound`, not a Status."""
+
+
+def page_not_found() -> Response:
+    """`http.NotFound`: plain text, as for an unserved API group or version (kubectl cannot decode it)."""
+    return Response(
+        b"404 page not found\n",
+        status_code=404,
+        headers={"X-Content-Type-Options": "nosniff"},
+        media_type="text/plain; charset=utf-8",
+    )
 
 
 def success_status(resource: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:

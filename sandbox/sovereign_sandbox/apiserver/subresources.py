@@ -11,6 +11,7 @@ from starlette.responses import Response
 from sovereign_sandbox import errors
 from sovereign_sandbox.apiserver.conversions import to_view
 from sovereign_sandbox.apiserver.responses import RequestContext, json_response, read_body
+from sovereign_sandbox.apiserver.token_requests import token_request
 from sovereign_sandbox.storage.patches import APPLY_PATCH, PATCHERS
 
 __all__ = ["SUBRESOURCE_HANDLERS", "SubresourceHandler", "register_subresource"]
@@ -90,7 +91,13 @@ async def scale(context: RequestContext) -> Response:
     return json_response(_scale_view(obj))
 
 
-SUBRESOURCE_HANDLERS: dict[str, SubresourceHandler] = {"status": status, "scale": scale}
+# `approval` (CertificateSigningRequests) writes the status conditions, as `status` does.
+SUBRESOURCE_HANDLERS: dict[str, SubresourceHandler] = {
+    "status": status,
+    "scale": scale,
+    "approval": status,
+    "token": token_request,
+}
 
 
 def register_subresource(name: str, handler: SubresourceHandler) -> None:

@@ -6,11 +6,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from sovereign_sandbox.apiserver.printers import Column, created_at_column, name_column
+from sovereign_sandbox.apiserver.printers_platform import flow_schema_order
 from sovereign_sandbox.storage.resources import ResourceType
 
 __all__ = ["wants_table", "table"]
 
 _DEFAULT_COLUMNS = (name_column(), created_at_column())
+# Kinds whose printer sorts the rows of a list (the real FlowSchema printer lists them in matching order).
+_ROW_ORDER = {("flowcontrol.apiserver.k8s.io", "flowschemas"): flow_schema_order}
 _METADATA_FIELDS = (
     "name",
     "generateName",
@@ -76,6 +79,9 @@ def table(
 ) -> dict[str, Any]:
     """A Table of `objects` (stored form) with `resource`'s printer columns."""
     columns = resource.columns or _DEFAULT_COLUMNS
+    order = _ROW_ORDER.get((resource.group, resource.plural))
+    if order is not None:
+        objects = sorted(objects, key=order)
     rows = []
     for obj in objects:
         row: dict[str, Any] = {"cells": [column.value(obj) for column in columns]}

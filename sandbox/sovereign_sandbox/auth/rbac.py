@@ -191,6 +191,16 @@ class _Index:
             return self.roles.get((namespace, grant.role_name), [])
         return []
 
+    def resolution_error(self, grant: _Grant, namespace: str) -> str | None:
+        """Why a grant gives nothing, as the real rule resolver reports it (its role does not exist)."""
+        if grant.role_kind == "ClusterRole":
+            found = grant.role_name in self.cluster_roles
+            return None if found else f'clusterroles.{GROUP} "{grant.role_name}" not found'
+        if grant.role_kind == "Role":
+            found = (namespace, grant.role_name) in self.roles
+            return None if found else f'roles.{GROUP} "{grant.role_name}" not found'
+        return f'unsupported role reference kind: "{grant.role_kind}"'
+
 
 def _resolve_aggregation(cluster_roles: dict[str, dict[str, Any]]) -> dict[str, list[Rule]]:
     """Each ClusterRole's rules, aggregated ones unioned with those of every role their selectors match.
@@ -252,14 +262,31 @@ class RbacAuthorizer:
                 rules.append(rule)
         return rules
 
+    def aggregated_rules(self, cluster_role: str) -> list[Rule] | None:
+        """A ClusterRole's rules with those its aggregationRule collects (None: no such ClusterRole)."""
+        return self._current_index().cluster_roles.get(cluster_role)
+
+    def resolution_errors(self, user: User, namespace: str) -> list[str]:
+        """Why some of `user`'s bindings (cluster-wide, and in `namespace`) grant nothing: the missing roles."""
+        index = self._current_index()
+        subjects = [("user", user.name), *(("group", group) for group in user.groups)]
+        found = [index.resolution_error(grant, "") for grant in _grants(index.cluster_grants, subjects)]
+        if namespace:
+            grants = _grants(index.namespace_grants.get(namespace, {}), subjects)
+            found += [index.resolution_error(grant, namespace) for grant in grants]
+        return [error for error in found if error is not None]
+
+    def _current_index(self) -> _Index:
+        if self._index is None:
+            self._index = _Index(self._store)
+        return self._index
+
     def _rules(self, user: User, namespace: str) -> list[tuple[str, Rule]]:
         key = (user.name, user.groups, namespace)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        if self._index is None:
-            self._index = _Index(self._store)
-        index = self._index
+        index = self._current_index()
         subjects = [("user", user.name), *(("group", group) for group in user.groups)]
         flattened = [
             (grant.source, rule)

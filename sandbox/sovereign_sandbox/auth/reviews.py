@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from sovereign_sandbox import errors
 from sovereign_sandbox.apiserver.responses import RequestContext, json_response, read_body
-from sovereign_sandbox.auth.authentication import User
+from sovereign_sandbox.auth.authentication import User, authenticate_request
 from sovereign_sandbox.auth.authorization import Attributes
 from sovereign_sandbox.storage.resources import Catalogue, ResourceType
 
@@ -104,8 +104,8 @@ async def _self_subject_access_review(context: RequestContext) -> Response:
     return _answer(context, body, spec, _access_status(context, context.user, attributes))
 
 
-async def _subject_access_review(context: RequestContext) -> Response:
-    body = await _body(context)
+async def _subject_access_review(context: RequestContext, body: dict[str, Any] | None = None) -> Response:
+    body = body if body is not None else await _body(context)
     spec = body.get("spec") or {}
     if not spec.get("user") and not spec.get("groups"):
         cause = {"reason": "FieldValueInvalid", "message": "at least one of user or group must be specified"}
@@ -151,10 +151,43 @@ async def _self_subject_review(context: RequestContext) -> Response:
     return json_response(answer, 201)
 
 
+async def _local_subject_access_review(context: RequestContext) -> Response:
+    """A SubjectAccessReview about the namespace in the URL (the catalogue serves the kind)."""
+    body = await _body(context)
+    spec = dict(body.get("spec") or {})
+    attributes = spec.get("resourceAttributes")
+    if isinstance(attributes, dict) and attributes:
+        if attributes.get("namespace", context.namespace) != context.namespace:
+            message = f"spec.resourceAttributes.namespace must match namespace: {context.namespace}"
+            raise errors.bad_request(message)
+        spec["resourceAttributes"] = {**attributes, "namespace": context.namespace}
+    return await _subject_access_review(context, {**body, "spec": spec})
+
+
+async def _token_review(context: RequestContext) -> Response:
+    """Whether the token in the spec authenticates, and as whom (the catalogue serves the kind)."""
+    body = await _body(context)
+    spec = body.get("spec") or {}
+    cluster = context.cluster
+    try:
+        user = await authenticate_request(
+            f"Bearer {spec.get('token', '')}", cluster.tokens, None, cluster.token_verifier
+        )
+    except errors.ApiError:
+        return _answer(context, body, spec, {"user": {}, "error": "invalid bearer token"})
+    info: dict[str, Any] = {"username": user.name, "uid": user.uid, "groups": list(user.groups)}
+    if user.extra:
+        info["extra"] = {key: list(values) for key, values in user.extra}
+    status = {"authenticated": True, "user": info, "audiences": list(spec.get("audiences") or [])}
+    return _answer(context, body, spec, status)
+
+
 # Storage key → the handler a POST to that review kind runs instead of the generic create.
 HANDLERS: dict[str, Callable[[RequestContext], Awaitable[Response]]] = {
     REVIEW_RESOURCES[0].storage_key: _self_subject_access_review,
     REVIEW_RESOURCES[1].storage_key: _self_subject_rules_review,
     REVIEW_RESOURCES[2].storage_key: _subject_access_review,
     REVIEW_RESOURCES[3].storage_key: _self_subject_review,
+    "authorization.k8s.io/localsubjectaccessreviews": _local_subject_access_review,
+    "authentication.k8s.io/tokenreviews": _token_review,
 }

@@ -28,6 +28,9 @@ def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
     document = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        # An inline icon: otherwise the browser asks for /favicon.ico, which the IdP does not serve (a 404 in
+        # the console of every sign-in, which browser tests count as an error).
+        '<link rel="icon" href="data:,">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
         f'<body id="keycloak-bg"><div id="kc-content"><div id="kc-content-wrapper">{body}</div></div></body></html>'
     )

@@ -94,6 +94,7 @@ class Kinds:
     replica_set: ResourceType
     stateful_set: ResourceType
     daemon_set: ResourceType
+    controller_revision: ResourceType
     service: ResourceType
     endpoint_slice: ResourceType
     event: ResourceType
@@ -114,6 +115,7 @@ class Kinds:
             replica_set=get("apps", "v1", "replicasets"),
             stateful_set=get("apps", "v1", "statefulsets"),
             daemon_set=get("apps", "v1", "daemonsets"),
+            controller_revision=get("apps", "v1", "controllerrevisions"),
             service=get("", "v1", "services"),
             endpoint_slice=get("discovery.k8s.io", "v1", "endpointslices"),
             event=get("", "v1", "events"),
@@ -137,10 +139,15 @@ class Writer:
             return None
 
     def create(self, resource: ResourceType, obj: Obj) -> Obj | None:
+        created = self.create_or_refusal(resource, obj)
+        return None if isinstance(created, errors.ApiError) else created
+
+    def create_or_refusal(self, resource: ResourceType, obj: Obj) -> Obj | errors.ApiError:
+        """Create `obj`, or return why the API server refused it (admission, a namespace going away…)."""
         try:
             return self.store.create(resource, obj["metadata"].get("namespace"), obj)
-        except errors.ApiError:
-            return None
+        except errors.ApiError as error:
+            return error
 
     def replace(self, resource: ResourceType, new: Obj, *, status: bool = False) -> Obj | None:
         """Write `new` (a changed copy of a stored object) if it differs; status=True writes only status."""

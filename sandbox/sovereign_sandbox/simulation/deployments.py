@@ -6,6 +6,7 @@ import copy
 import math
 from typing import TYPE_CHECKING, Any
 
+from sovereign_sandbox import errors
 from sovereign_sandbox.simulation.base import Obj, controller_of, is_ready, now_rfc3339, owner_reference, template_hash
 from sovereign_sandbox.simulation.kubelet import new_pod
 from sovereign_sandbox.storage.watch import Change
@@ -292,20 +293,28 @@ class DeploymentController:
         ]
         if len(pods) < desired:
             template = replica_set["spec"]["template"]
+            refused = False
             for _ in range(min(_CREATE_BURST, desired - len(pods))):
                 pod = new_pod(
                     engine, template, namespace, engine.pod_name(name, namespace), owner_reference(replica_set)
                 )
-                created = writer.create(kinds.pod, pod)
-                if created is not None:
-                    pods.append(created)
-                    engine.recorder.record(
-                        replica_set,
-                        "SuccessfulCreate",
-                        f"Created pod: {created['metadata']['name']}",
-                        component="replicaset-controller",
+                created = writer.create_or_refusal(kinds.pod, pod)
+                if isinstance(created, errors.ApiError):
+                    # The real controller sends only generateName: its refusal names that prefix, on every retry.
+                    reason = created.message.replace(f'"{pod["metadata"]["name"]}"', f'"{name}-"', 1)
+                    engine.refused(
+                        replica_set, created, "replicaset", f"Error creating: {reason}", "replicaset-controller"
                     )
-            if len(pods) < desired:
+                    refused = True
+                    break
+                pods.append(created)
+                engine.recorder.record(
+                    replica_set,
+                    "SuccessfulCreate",
+                    f"Created pod: {created['metadata']['name']}",
+                    component="replicaset-controller",
+                )
+            if len(pods) < desired and not refused:
                 engine.after(0.05, "replicaset", namespace, name)
         elif len(pods) > desired:
             # Remove the least useful first: unscheduled, then not ready, then the newest.

@@ -8,6 +8,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from sovereign_sandbox import errors
 from sovereign_sandbox.cluster import Cluster
 from sovereign_sandbox.simulation.base import Kinds, Obj, Writer, controller_of
 from sovereign_sandbox.simulation.recorder import Recorder
@@ -20,6 +21,9 @@ Key = tuple[str, str]  # (namespace, name)
 Handler = Callable[[str, str], None]
 # How many queued reconciles run before the loop gets to serve requests again.
 _BATCH = 200
+# A failed reconcile is retried like client-go's rate-limited workqueue: 5 ms, doubling, at most 1000 s.
+_FIRST_RETRY_SECONDS = 0.005
+_LONGEST_RETRY_SECONDS = 1000.0
 
 
 class Engine:
@@ -44,6 +48,8 @@ class Engine:
         self._draining = False
         self._stopped = False
         self._name_counters: dict[str, int] = {}
+        self._failures: dict[tuple[str, str, str], int] = {}
+        self._failed_now: set[tuple[str, str, str]] = set()
         self.store.observe(self._observe)
 
     def register(self, controller: str, handler: Handler) -> None:
@@ -111,10 +117,28 @@ class Engine:
                 self.handlers[controller](namespace, name)
             except Exception:  # a controller bug must not stop the others
                 _log.exception("sandbox simulation: %s %s/%s failed", controller, namespace, name)
+            if key in self._failed_now:
+                self._failed_now.discard(key)
+            else:
+                self._failures.pop(key, None)  # a reconcile that did not fail resets its backoff (`Forget`)
         if self._queue and not self._stopped and self.loop is not None:
             self.loop.call_soon(self._drain)
         else:
             self._draining = False
+
+    def refused(self, owner: Obj, error: errors.ApiError, controller: str, message: str, component: str) -> None:
+        """A pod create the API server refused, as client-go's pod control handles it: a FailedCreate Warning
+        on the owner and a retry with backoff; in a terminating namespace neither (every create fails there)."""
+        causes = (error.details or {}).get("causes") or ()
+        if any(cause.get("reason") == "NamespaceTerminating" for cause in causes):
+            return
+        self.recorder.record(owner, "FailedCreate", message, component=component, warning=True)
+        metadata = owner["metadata"]
+        key = (controller, metadata["namespace"], metadata["name"])
+        failures = self._failures.get(key, 0)
+        self._failures[key] = failures + 1
+        self._failed_now.add(key)
+        self.after(min(_FIRST_RETRY_SECONDS * 2**failures, _LONGEST_RETRY_SECONDS), *key)
 
     def pod_name(self, prefix: str, namespace: str) -> str:
         """`<prefix>-<5 chars>`, the same for the same seed and the same sequence of requests per owner."""

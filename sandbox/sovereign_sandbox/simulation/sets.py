@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING
 
+from sovereign_sandbox import errors
 from sovereign_sandbox.simulation.base import Obj, controller_of, is_ready, owner_reference, safe_hash, template_hash
 from sovereign_sandbox.simulation.kubelet import fits, new_pod
 from sovereign_sandbox.storage.watch import Change
@@ -75,7 +76,41 @@ class SetController:
             elif pods:
                 revision = pods[0]["metadata"].get("labels", {}).get(_REVISION_LABEL, revision)
         self._revisions[metadata["uid"]] = (generation, revision)
+        self._record_revision(obj, revision)
         return revision
+
+    def _record_revision(self, obj: Obj, revision: str) -> None:
+        """Keep the template as a ControllerRevision `<name>-<hash>`, numbered after the set's newest one."""
+        engine = self.engine
+        metadata = obj["metadata"]
+        name = f"{metadata['name']}-{revision}"
+        kind = engine.kinds.controller_revision
+        if engine.writer.get(kind, metadata["namespace"], name) is not None:
+            return
+        numbers = [
+            item.get("revision", 0)
+            for item in engine.store.list(kind, metadata["namespace"]).items
+            if any(
+                reference.get("uid") == metadata["uid"] for reference in item["metadata"].get("ownerReferences") or ()
+            )
+        ]
+        template = copy.deepcopy(obj["spec"]["template"]) | {"$patch": "replace"}
+        labels = dict((obj["spec"].get("selector") or {}).get("matchLabels") or {}) | {_REVISION_LABEL: revision}
+        engine.writer.create(
+            kind,
+            {
+                "apiVersion": "apps/v1",
+                "kind": "ControllerRevision",
+                "metadata": {
+                    "name": name,
+                    "namespace": metadata["namespace"],
+                    "labels": labels,
+                    "ownerReferences": [owner_reference(obj)],
+                },
+                "data": {"spec": {"template": template}},
+                "revision": max(numbers, default=0) + 1,
+            },
+        )
 
     def reconcile_stateful_set(self, namespace: str, name: str) -> None:
         engine = self.engine
@@ -105,13 +140,17 @@ class SetController:
                     manifest["spec"].setdefault("volumes", []).insert(
                         0, {"name": claim_name, "persistentVolumeClaim": {"claimName": f"{claim_name}-{pod_name}"}}
                     )
-                if writer.create(kinds.pod, manifest) is not None:
-                    engine.recorder.record(
-                        stateful_set,
-                        "SuccessfulCreate",
-                        f"create Pod {pod_name} in StatefulSet {name} successful",
-                        component="statefulset-controller",
-                    )
+                created = writer.create_or_refusal(kinds.pod, manifest)
+                if isinstance(created, errors.ApiError):
+                    message = f"create Pod {pod_name} in StatefulSet {name} failed error: {created.message}"
+                    engine.refused(stateful_set, created, "statefulset", message, "statefulset-controller")
+                    break
+                engine.recorder.record(
+                    stateful_set,
+                    "SuccessfulCreate",
+                    f"create Pod {pod_name} in StatefulSet {name} successful",
+                    component="statefulset-controller",
+                )
                 if ordered:
                     break
             elif ordered and not is_ready(pod):
@@ -186,14 +225,18 @@ class SetController:
                     }
                 }
             }
-            created = writer.create(kinds.pod, manifest)
-            if created is not None:
-                engine.recorder.record(
-                    daemon_set,
-                    "SuccessfulCreate",
-                    f"Created pod: {created['metadata']['name']}",
-                    component="daemonset-controller",
-                )
+            created = writer.create_or_refusal(kinds.pod, manifest)
+            if isinstance(created, errors.ApiError):
+                # The real controller sends only generateName: its refusal names that prefix, on every retry.
+                reason = created.message.replace(f'"{manifest["metadata"]["name"]}"', f'"{name}-"', 1)
+                engine.refused(daemon_set, created, "daemonset", f"Error creating: {reason}", "daemonset-controller")
+                break
+            engine.recorder.record(
+                daemon_set,
+                "SuccessfulCreate",
+                f"Created pod: {created['metadata']['name']}",
+                component="daemonset-controller",
+            )
         for node_name, pod in sorted(by_node.items()):
             stale = pod["metadata"].get("labels", {}).get(_REVISION_LABEL) != revision
             if node_name not in wanted or stale:

@@ -17,7 +17,7 @@ from sovereign_sandbox.storage.objects import now_rfc3339
 from sovereign_sandbox.storage.resources import ResourceType
 from sovereign_sandbox.storage.strategic_merge import KEY_DEFAULTS, SET_LISTS, list_keys, merge
 
-__all__ = ["apply", "default_manager", "record_update"]
+__all__ = ["apply", "default_manager", "field_paths", "record_update"]
 
 Obj = dict[str, Any]
 Path = tuple[str, ...]
@@ -114,6 +114,11 @@ def _fields(resource: ResourceType, obj: Obj, subresource: str = "") -> Fields:
                 continue
         _walk(value, kind, (f"f:{key}",), (key,), out)
     return out
+
+
+def field_paths(resource: ResourceType, obj: Obj, subresource: str = "") -> set[Path]:
+    """The paths a writer of `obj` owns (of its status only, for `subresource` "status"): seeded managedFields."""
+    return set(_fields(resource, obj, subresource))
 
 
 def _encode(paths: set[Path]) -> Obj:

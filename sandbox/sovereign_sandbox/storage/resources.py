@@ -1,16 +1,17 @@
-"""The resource catalogue: one frozen entry per served resource type, built-ins as data, CRDs added live."""
+"""The resource catalogue: one frozen entry per served resource type; built-ins are data
+(`builtin_resources`), CRDs are added live."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sovereign_sandbox.apiserver.printers import COLUMNS, Column
+from sovereign_sandbox.apiserver.printers import Column
 
-__all__ = ["BUILTIN_RESOURCES", "Catalogue", "ResourceType", "Subresource", "STANDARD_VERBS"]
+__all__ = ["Catalogue", "ResourceType", "Subresource", "STANDARD_VERBS", "STATUS_VERBS"]
 
 STANDARD_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
-_STATUS_VERBS = ("get", "patch", "update")
+STATUS_VERBS = ("get", "patch", "update")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,217 +55,6 @@ class ResourceType:
         return next((entry for entry in self.subresources if entry.name == name), None)
 
 
-def _status(kind: str) -> Subresource:
-    return Subresource("status", kind, _STATUS_VERBS)
-
-
-_SCALE = Subresource("scale", "Scale", _STATUS_VERBS)
-
-
-def _builtin(
-    group: str,
-    version: str,
-    plural: str,
-    kind: str,
-    namespaced: bool = True,
-    *,
-    short: tuple[str, ...] = (),
-    categories: tuple[str, ...] = (),
-    subresources: tuple[Subresource, ...] = (),
-    verbs: tuple[str, ...] = STANDARD_VERBS,
-    generation: bool = True,
-    storage: str = "",
-    returns_deleted_object: bool = False,
-) -> ResourceType:
-    return ResourceType(
-        group=group,
-        version=version,
-        plural=plural,
-        singular=kind.lower(),
-        kind=kind,
-        namespaced=namespaced,
-        verbs=verbs,
-        short_names=short,
-        categories=categories,
-        subresources=subresources,
-        columns=COLUMNS.get((group, plural), ()),
-        storage=storage,
-        tracks_generation=generation,
-        returns_deleted_object=returns_deleted_object,
-    )
-
-
-_POD_SUBRESOURCES = (
-    Subresource("attach", "PodAttachOptions", ("create", "get")),
-    Subresource("binding", "Binding", ("create",)),
-    Subresource("ephemeralcontainers", "Pod", _STATUS_VERBS),
-    Subresource("eviction", "Eviction", ("create",)),
-    Subresource("exec", "PodExecOptions", ("create", "get")),
-    Subresource("log", "Pod", ("get",)),
-    Subresource("portforward", "PodPortForwardOptions", ("create", "get")),
-    Subresource("resize", "Pod", _STATUS_VERBS),
-    _status("Pod"),
-)
-
-BUILTIN_RESOURCES: tuple[ResourceType, ...] = (
-    _builtin("", "v1", "configmaps", "ConfigMap", short=("cm",), generation=False),
-    ResourceType(
-        "",
-        "v1",
-        "endpoints",
-        "endpoints",
-        "Endpoints",
-        True,
-        short_names=("ep",),
-        columns=COLUMNS[("", "endpoints")],
-        tracks_generation=False,
-    ),
-    _builtin("", "v1", "events", "Event", short=("ev",), generation=False),
-    _builtin(
-        "",
-        "v1",
-        "namespaces",
-        "Namespace",
-        False,
-        short=("ns",),
-        generation=False,
-        verbs=tuple(verb for verb in STANDARD_VERBS if verb != "deletecollection"),
-        subresources=(Subresource("finalize", "Namespace", ("update",)), _status("Namespace")),
-    ),
-    _builtin(
-        "",
-        "v1",
-        "nodes",
-        "Node",
-        False,
-        short=("no",),
-        generation=False,
-        subresources=(
-            Subresource("proxy", "NodeProxyOptions", ("create", "delete", "get", "patch", "update")),
-            _status("Node"),
-        ),
-    ),
-    _builtin(
-        "",
-        "v1",
-        "persistentvolumeclaims",
-        "PersistentVolumeClaim",
-        short=("pvc",),
-        generation=False,
-        subresources=(_status("PersistentVolumeClaim"),),
-    ),
-    _builtin(
-        "",
-        "v1",
-        "persistentvolumes",
-        "PersistentVolume",
-        False,
-        short=("pv",),
-        generation=False,
-        subresources=(_status("PersistentVolume"),),
-    ),
-    _builtin(
-        "",
-        "v1",
-        "pods",
-        "Pod",
-        short=("po",),
-        categories=("all",),
-        subresources=_POD_SUBRESOURCES,
-        returns_deleted_object=True,
-    ),
-    _builtin("", "v1", "secrets", "Secret", generation=False),
-    _builtin(
-        "",
-        "v1",
-        "serviceaccounts",
-        "ServiceAccount",
-        short=("sa",),
-        generation=False,
-        subresources=(Subresource("token", "TokenRequest", ("create",)),),
-    ),
-    _builtin(
-        "",
-        "v1",
-        "services",
-        "Service",
-        short=("svc",),
-        categories=("all",),
-        generation=False,
-        subresources=(_status("Service"),),
-    ),
-    _builtin(
-        "apps",
-        "v1",
-        "daemonsets",
-        "DaemonSet",
-        short=("ds",),
-        categories=("all",),
-        subresources=(_status("DaemonSet"),),
-    ),
-    _builtin(
-        "apps",
-        "v1",
-        "deployments",
-        "Deployment",
-        short=("deploy",),
-        categories=("all",),
-        subresources=(_SCALE, _status("Deployment")),
-    ),
-    _builtin(
-        "apps",
-        "v1",
-        "replicasets",
-        "ReplicaSet",
-        short=("rs",),
-        categories=("all",),
-        subresources=(_SCALE, _status("ReplicaSet")),
-    ),
-    _builtin(
-        "apps",
-        "v1",
-        "statefulsets",
-        "StatefulSet",
-        short=("sts",),
-        categories=("all",),
-        subresources=(_SCALE, _status("StatefulSet")),
-    ),
-    _builtin("events.k8s.io", "v1", "events", "Event", short=("ev",), generation=False, storage="/events"),
-    _builtin(
-        "batch", "v1", "cronjobs", "CronJob", short=("cj",), categories=("all",), subresources=(_status("CronJob"),)
-    ),
-    _builtin("batch", "v1", "jobs", "Job", categories=("all",), subresources=(_status("Job"),)),
-    _builtin("networking.k8s.io", "v1", "ingressclasses", "IngressClass", False),
-    _builtin("networking.k8s.io", "v1", "ingresses", "Ingress", short=("ing",), subresources=(_status("Ingress"),)),
-    _builtin("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", short=("netpol",)),
-    _builtin(
-        "policy",
-        "v1",
-        "poddisruptionbudgets",
-        "PodDisruptionBudget",
-        short=("pdb",),
-        subresources=(_status("PodDisruptionBudget"),),
-    ),
-    _builtin("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", False, generation=False),
-    _builtin("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", False, generation=False),
-    _builtin("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", generation=False),
-    _builtin("rbac.authorization.k8s.io", "v1", "roles", "Role", generation=False),
-    _builtin("storage.k8s.io", "v1", "storageclasses", "StorageClass", False, short=("sc",), generation=False),
-    _builtin(
-        "apiextensions.k8s.io",
-        "v1",
-        "customresourcedefinitions",
-        "CustomResourceDefinition",
-        False,
-        short=("crd", "crds"),
-        categories=("api-extensions",),
-        subresources=(_status("CustomResourceDefinition"),),
-    ),
-    _builtin("coordination.k8s.io", "v1", "leases", "Lease", generation=False),
-    _builtin("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", generation=False),
-)
-
-
 @dataclass
 class Catalogue:
     """Every served resource type, keyed by (group, version, plural); CRDs are added and removed live."""
@@ -273,6 +63,8 @@ class Catalogue:
 
     @classmethod
     def builtin(cls) -> Catalogue:
+        from sovereign_sandbox.storage.builtin_resources import BUILTIN_RESOURCES  # the table imports this module
+
         catalogue = cls()
         for resource in BUILTIN_RESOURCES:
             catalogue.add(resource)

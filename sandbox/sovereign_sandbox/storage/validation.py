@@ -1,6 +1,7 @@
 """Kind validation of API writes: required fields of the common built-ins and immutable fields (422 Invalid).
 
-Messages and field paths follow `pkg/apis/*/validation` of the real server; values render as Go's `%#v`.
+Messages and field paths follow `pkg/apis/*/validation` of the real server (and apiextensions' for CRDs);
+values render as Go's `%#v`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import json
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from sovereign_sandbox.errors import invalid
 from sovereign_sandbox.storage.resources import ResourceType
@@ -196,12 +198,61 @@ def _immutable_data(obj: Obj, old: Obj | None) -> list[Cause]:
     return causes
 
 
+# CRDs in the community's groups need an approval link (kubernetes/enhancements#1111).
+_APPROVAL = "api-approved.kubernetes.io"
+_APPROVAL_FIELD = f"metadata.annotations[{_APPROVAL}]"
+_APPROVAL_MISSING = f'protected groups must have approval annotation "{_APPROVAL}", see https://github.com/kubernetes/enhancements/pull/1111'
+_APPROVAL_INVALID = (
+    f'protected groups must have approval annotation "{_APPROVAL}" with either a URL or a reason starting with '
+    '"unapproved", see https://github.com/kubernetes/enhancements/pull/1111'
+)
+
+
+def _protected_group(group: str) -> bool:
+    """`IsProtectedCommunityGroup`: k8s.io, kubernetes.io and their subdomains."""
+    return any(group == suffix or group.endswith(f".{suffix}") for suffix in ("k8s.io", "kubernetes.io"))
+
+
+def _approval_state(obj: Obj) -> str:
+    """`GetAPIApprovalState`: missing, bypassed (`unapproved…`), approved (an absolute URL) or invalid."""
+    value = ((obj.get("metadata") or {}).get("annotations") or {}).get(_APPROVAL) or ""
+    if not value:
+        return "missing"
+    if value.startswith("unapproved"):
+        return "bypassed"
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return "invalid"
+    return "approved" if parts.scheme and parts.netloc and not any(c.isspace() for c in value) else "invalid"
+
+
+def _custom_resource_definition(obj: Obj, old: Obj | None) -> list[Cause]:
+    """`validateAPIApproval`; an update that keeps the approval state is never refused for it."""
+    if not _protected_group(str((obj.get("spec") or {}).get("group", ""))):
+        return []
+    state = _approval_state(obj)
+    if (old is not None and _approval_state(old) == state) or state in ("approved", "bypassed"):
+        return []
+    if state == "missing":
+        return [
+            {
+                "reason": "FieldValueRequired",
+                "message": f"Required value: {_APPROVAL_MISSING}",
+                "field": _APPROVAL_FIELD,
+            }
+        ]
+    value = obj["metadata"]["annotations"][_APPROVAL]
+    return [_invalid(_APPROVAL_FIELD, _go_string(value), _APPROVAL_INVALID)]
+
+
 _VALIDATORS: dict[tuple[str, str], Callable[[Obj, Obj | None], list[Cause]]] = {
     ("", "Pod"): _pod,
     ("", "Service"): _service,
     ("", "ConfigMap"): _immutable_data,
     ("", "Secret"): _immutable_data,
     **{("apps", kind): _workload for kind in _SELECTOR_OWNERS},
+    ("apiextensions.k8s.io", "CustomResourceDefinition"): _custom_resource_definition,
 }
 
 

@@ -1,7 +1,9 @@
-"""Writes of the store: create, update, patch (incl. server-side apply) with validation and managedFields.
+"""Writes of the store: create, update, patch (incl. server-side apply) with admission, validation and
+managedFields.
 
 A collaborator of `Store`: it reads through the store, commits through `Store.commit`, and hands an update
-that releases a marked object (its last finalizer gone) to `Deletion`.
+that releases a marked object (its last finalizer gone) to `Deletion`. Every write but a seed load passes
+the registered admission plugins (`self.admission`) before it is validated.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from sovereign_sandbox import errors
 from sovereign_sandbox.storage import apply, validation
+from sovereign_sandbox.storage.admission import CREATE, UPDATE, Admission, AdmissionRequest
 from sovereign_sandbox.storage.objects import generate_name, new_uid, now_rfc3339, spec_changed, validate_metadata
 from sovereign_sandbox.storage.patches import APPLY_PATCH, PATCHERS
 from sovereign_sandbox.storage.resources import ResourceType
 
 if TYPE_CHECKING:
+    from sovereign_sandbox.auth.authentication import User
     from sovereign_sandbox.storage.deletion import Deletion
     from sovereign_sandbox.storage.store import Store
 
@@ -32,6 +36,7 @@ class Writes:
     def __init__(self, store: Store, deletion: Deletion):
         self.store = store
         self.deletion = deletion
+        self.admission = Admission()
 
     def create(
         self,
@@ -42,10 +47,12 @@ class Writes:
         dry_run: bool = False,
         field_manager: str | None = None,
         validate: bool = False,
+        user: User | None = None,
     ) -> Obj:
         """Store a new object (201 semantics); `namespace` comes from the URL.
 
-        `field_manager` records managedFields (API writes always name one); `validate` runs kind validation.
+        `field_manager` records managedFields (API writes always name one); `validate` runs kind validation;
+        `user` is who asks (None: the server itself), for admission.
         """
         new = copy.deepcopy(obj)
         metadata = new.setdefault("metadata", {})
@@ -60,6 +67,7 @@ class Writes:
             metadata["namespace"] = namespace or body_namespace or "default"
         else:
             metadata.pop("namespace", None)
+        requested_name = metadata.get("name") or metadata.get("generateName") or ""
         if not metadata.get("name") and metadata.get("generateName"):
             metadata["name"] = generate_name(metadata["generateName"])
         validate_metadata(resource, new)
@@ -71,6 +79,9 @@ class Writes:
                 raise errors.namespace_terminating(
                     resource.plural, resource.group, metadata["name"], metadata["namespace"]
                 )
+        self.admission.admit(
+            AdmissionRequest(CREATE, resource, requested_name, metadata.get("namespace", ""), new, None, user, dry_run)
+        )
         key = self.store.key(resource, metadata.get("namespace"), metadata["name"])
         if self.store.stored(resource.storage_key, key) is not None:
             raise errors.already_exists(resource.plural, resource.group, metadata["name"])
@@ -128,6 +139,7 @@ class Writes:
         dry_run: bool = False,
         field_manager: str | None = None,
         validate: bool = False,
+        user: User | None = None,
     ) -> Obj:
         """PUT: replace the object, 409 if its resourceVersion is stale."""
         old = self.store.get(resource, namespace, name)
@@ -158,7 +170,14 @@ class Writes:
         if "managedFields" not in metadata and "managedFields" in old["metadata"]:
             metadata["managedFields"] = copy.deepcopy(old["metadata"]["managedFields"])
         return self._replace(
-            resource, old, new, subresource=subresource, dry_run=dry_run, manager=field_manager, validate=validate
+            resource,
+            old,
+            new,
+            subresource=subresource,
+            dry_run=dry_run,
+            manager=field_manager,
+            validate=validate,
+            user=user,
         )
 
     def patch(
@@ -174,6 +193,7 @@ class Writes:
         field_manager: str | None = None,
         force: bool = False,
         validate: bool = False,
+        user: User | None = None,
     ) -> tuple[Obj, bool]:
         """Apply a patch of `patch_type` (a content type); returns (object, created) — apply may create.
 
@@ -192,7 +212,7 @@ class Writes:
             if server_side_apply:
                 body.pop("status", None)
                 body = apply.apply(resource, None, body, field_manager, subresource=subresource)
-            return self.create(resource, namespace, body, dry_run=dry_run, validate=validate), True
+            return self.create(resource, namespace, body, dry_run=dry_run, validate=validate, user=user), True
         old = self.store.get(resource, namespace, name)
         current_version = old["metadata"]["resourceVersion"]
         if server_side_apply:
@@ -214,7 +234,14 @@ class Writes:
         if new_metadata.get("resourceVersion", current_version) != current_version:
             raise errors.conflict(resource.plural, resource.group, name)
         replaced = self._replace(
-            resource, old, new, subresource=subresource, dry_run=dry_run, manager=manager, validate=validate
+            resource,
+            old,
+            new,
+            subresource=subresource,
+            dry_run=dry_run,
+            manager=manager,
+            validate=validate,
+            user=user,
         )
         return replaced, False
 
@@ -228,6 +255,7 @@ class Writes:
         dry_run: bool,
         manager: str | None = None,
         validate: bool = False,
+        user: User | None = None,
     ) -> Obj:
         old_metadata = old["metadata"]
         if subresource == "status":
@@ -263,6 +291,19 @@ class Writes:
             else:
                 metadata.pop(server_owned, None)
         new = _stamped(resource, new)
+        self.admission.admit(
+            AdmissionRequest(
+                UPDATE,
+                resource,
+                metadata["name"],
+                metadata.get("namespace", ""),
+                new,
+                old,
+                user,
+                dry_run,
+                subresource,
+            )
+        )
         if validate and not subresource:
             validation.validate(resource, new, old)
         if resource.tracks_generation and spec_changed(old, new):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -52,6 +54,7 @@ class WorldContext:
 
     rng: random.Random
     now: datetime
+    seed: int = 0
     objects: list[dict] = field(default_factory=list)
     nodes: list[Node] = field(default_factory=list)
     # Pods per namespace, for EndpointSlices and Events that must point at real pods.
@@ -70,6 +73,17 @@ class WorldContext:
         elif manifest["kind"] == "Namespace":
             self.namespaces[manifest["metadata"]["name"]] = manifest
         return manifest
+
+    @contextmanager
+    def separate_draws(self, purpose: str) -> Iterator[None]:
+        """Draw from a generator of its own while adding `purpose`'s objects, so adding them leaves every
+        other object's details (suffixes, addresses, ages) as they were for the same seed."""
+        shared = self.rng
+        self.rng = random.Random(f"{self.seed}/{purpose}")
+        try:
+            yield
+        finally:
+            self.rng = shared
 
     def timestamp(self, seconds_ago: float) -> str:
         """An RFC 3339 time `seconds_ago` before now; negative values give future times (expiry dates)."""

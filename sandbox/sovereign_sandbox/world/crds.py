@@ -49,6 +49,8 @@ class _Definition:
 
 
 _AGE = _Column("Age", ".metadata.creationTimestamp", "date")
+# CRDs in k8s.io/kubernetes.io groups must link their API review, as the upstream Gateway API CRDs do.
+_API_APPROVALS = {"gateway.networking.k8s.io": "https://github.com/kubernetes-sigs/gateway-api/pull/3328"}
 # Flux shows these three on every toolkit object.
 _FLUX = (
     _AGE,
@@ -478,6 +480,9 @@ def custom_resource_definitions() -> list[dict]:
     for manifest in manifests:
         manifest["metadata"].setdefault("labels", {})
         manifest["metadata"]["labels"]["app.kubernetes.io/part-of"] = _part_of(manifest["spec"]["group"])
+        approval = _API_APPROVALS.get(manifest["spec"]["group"])
+        if approval:
+            manifest["metadata"].setdefault("annotations", {})["api-approved.kubernetes.io"] = approval
     return manifests
 
 

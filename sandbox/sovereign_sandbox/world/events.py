@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 from sovereign_sandbox.world.context import HOUR, MINUTE, WorldContext
 
-__all__ = ["events"]
+__all__ = ["add_event", "events", "pod_start_events"]
 
 
-def _event(
+def add_event(
     context: WorldContext,
     target: dict,
     *,
@@ -75,7 +75,7 @@ def _pod_events(context: WorldContext, pod: dict) -> None:
         message = next(
             condition["message"] for condition in status["conditions"] if condition["type"] == "PodScheduled"
         )
-        _event(
+        add_event(
             context,
             pod,
             kind="Warning",
@@ -89,7 +89,7 @@ def _pod_events(context: WorldContext, pod: dict) -> None:
         return
     if waiting.get("reason") == "CrashLoopBackOff":
         restarts = status["containerStatuses"][0]["restartCount"]
-        _event(
+        add_event(
             context,
             pod,
             kind="Warning",
@@ -101,7 +101,7 @@ def _pod_events(context: WorldContext, pod: dict) -> None:
             last_ago=context.between(10, 120),
             count=restarts * 5,
         )
-        _event(
+        add_event(
             context,
             pod,
             kind="Normal",
@@ -115,7 +115,7 @@ def _pod_events(context: WorldContext, pod: dict) -> None:
         )
     elif waiting.get("reason") == "ImagePullBackOff":
         image = container["image"]
-        _event(
+        add_event(
             context,
             pod,
             kind="Normal",
@@ -127,7 +127,7 @@ def _pod_events(context: WorldContext, pod: dict) -> None:
             last_ago=context.between(60, 400),
             count=9,
         )
-        _event(
+        add_event(
             context,
             pod,
             kind="Warning",
@@ -140,7 +140,7 @@ def _pod_events(context: WorldContext, pod: dict) -> None:
             last_ago=context.between(60, 400),
             count=9,
         )
-        _event(
+        add_event(
             context,
             pod,
             kind="Warning",
@@ -154,10 +154,10 @@ def _pod_events(context: WorldContext, pod: dict) -> None:
         )
 
 
-def _recent_pod_events(context: WorldContext, pod: dict, age: float) -> None:
+def pod_start_events(context: WorldContext, pod: dict, age: float) -> None:
     node, container = pod["spec"]["nodeName"], pod["spec"]["containers"][0]
     name, namespace = pod["metadata"]["name"], pod["metadata"]["namespace"]
-    _event(
+    add_event(
         context,
         pod,
         kind="Normal",
@@ -167,7 +167,7 @@ def _recent_pod_events(context: WorldContext, pod: dict, age: float) -> None:
         first_ago=age,
         last_ago=age,
     )
-    _event(
+    add_event(
         context,
         pod,
         kind="Normal",
@@ -178,7 +178,7 @@ def _recent_pod_events(context: WorldContext, pod: dict, age: float) -> None:
         first_ago=age - 1,
         last_ago=age - 1,
     )
-    _event(
+    add_event(
         context,
         pod,
         kind="Normal",
@@ -189,7 +189,7 @@ def _recent_pod_events(context: WorldContext, pod: dict, age: float) -> None:
         first_ago=age - 2,
         last_ago=age - 2,
     )
-    _event(
+    add_event(
         context,
         pod,
         kind="Normal",
@@ -214,14 +214,14 @@ def events(context: WorldContext) -> None:
             ):
                 _pod_events(context, item)
             elif phase == "Running" and created < HOUR:
-                _recent_pod_events(context, item, created)
+                pod_start_events(context, item, created)
         elif kind == "HelmRelease":
             ready = next(condition for condition in item["status"]["conditions"] if condition["type"] == "Ready")
             if ready["status"] == "False":
                 released = next(
                     condition for condition in item["status"]["conditions"] if condition["type"] == "Released"
                 )
-                _event(
+                add_event(
                     context,
                     item,
                     kind="Warning",
@@ -232,7 +232,7 @@ def events(context: WorldContext) -> None:
                     last_ago=40 * MINUTE,
                     count=3,
                 )
-                _event(
+                add_event(
                     context,
                     item,
                     kind="Warning",
@@ -244,7 +244,7 @@ def events(context: WorldContext) -> None:
                     count=4,
                 )
         elif kind == "Certificate" and item["status"]["conditions"][0]["status"] == "False":
-            _event(
+            add_event(
                 context,
                 item,
                 kind="Warning",
@@ -256,7 +256,7 @@ def events(context: WorldContext) -> None:
                 count=3,
             )
         elif kind == "Cluster" and item["status"]["phase"] != "Cluster in healthy state":
-            _event(
+            add_event(
                 context,
                 item,
                 kind="Warning",
@@ -268,7 +268,7 @@ def events(context: WorldContext) -> None:
                 count=2,
             )
         elif kind == "ExternalSecret" and item["status"]["conditions"][0]["status"] == "False":
-            _event(
+            add_event(
                 context,
                 item,
                 kind="Warning",

@@ -12,7 +12,7 @@ from typing import Literal
 
 from sovereign_sandbox.world.context import Node, WorldContext
 
-__all__ = ["Container", "PodCondition", "build_pod", "clone", "container_spec"]
+__all__ = ["Container", "PodCondition", "build_pod", "clone", "container_spec", "pod_spec", "without_empty_lists"]
 
 # The state a pod is seeded in: how the simulation's users first meet it.
 PodCondition = Literal["running", "crashloop", "imagepull", "pending", "completed"]
@@ -309,3 +309,40 @@ def _qos_class(spec: dict) -> str:
     if all(resource.get("limits") and resource.get("requests") == resource.get("limits") for resource in resources):
         return "Guaranteed"
     return "Burstable"
+
+
+# Where each kind keeps the pod spec its pods are made from.
+_TEMPLATE_PATHS = {
+    "Deployment": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+}
+
+
+def pod_spec(item: dict) -> dict | None:
+    """The pod spec of a Pod, or of the pod template of a workload; None for other kinds."""
+    if item["kind"] == "Pod":
+        return item["spec"]
+    path = _TEMPLATE_PATHS.get(item["kind"])
+    if path is None:
+        return None
+    node = item
+    for key in path:
+        node = node.get(key) or {}
+    return node.get("spec")
+
+
+def without_empty_lists(objects: list[dict]) -> None:
+    """Drop empty `volumes` and `volumeMounts` lists, which the API server's JSON omits (`omitempty`)."""
+    for item in objects:
+        spec = pod_spec(item)
+        if spec is None:
+            continue
+        if spec.get("volumes") == []:
+            del spec["volumes"]
+        for container in spec.get("containers") or ():
+            if container.get("volumeMounts") == []:
+                del container["volumeMounts"]

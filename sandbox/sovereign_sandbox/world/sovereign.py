@@ -7,6 +7,8 @@ Contract with the store that loads these manifests:
 - `metadata.creationTimestamp` is set on every object (RFC 3339, "Z"), counted back from `now`, so ages
   vary like a real cluster's; nothing is in the future. `metadata.generation` is set where a controller's
   `status.observedGeneration` must match it; the store should keep given values.
+- Every object carries the `metadata.managedFields` its makers would have left (`managed_fields`); their
+  FieldsV1 trees are immutable and shared by copies of the object.
 - Same seed (and same `now`) → identical output.
 """
 
@@ -17,17 +19,25 @@ import random
 from datetime import datetime
 
 from sovereign_sandbox.world.access import access
+from sovereign_sandbox.world.admission import admission
 from sovereign_sandbox.world.apps import add_application
+from sovereign_sandbox.world.capacity import capacity
 from sovereign_sandbox.world.catalog import APPLICATIONS, ENVIRONMENTS, REGIONS
 from sovereign_sandbox.world.cluster import CLUSTER_AGE, add_namespace, add_nodes, namespace_defaults, system_workloads
 from sovereign_sandbox.world.context import DAY, DOMAIN, HOUR, WorldContext, anchor, encode
+from sovereign_sandbox.world.control_plane import control_plane
+from sovereign_sandbox.world.controller_events import controller_events
+from sovereign_sandbox.world.controller_revisions import controller_revisions
 from sovereign_sandbox.world.crds import custom_resource_definitions
+from sovereign_sandbox.world.csi import csi_objects
 from sovereign_sandbox.world.events import events
 from sovereign_sandbox.world.load import add_load
+from sovereign_sandbox.world.managed_fields import managed_fields
 from sovereign_sandbox.world.network import endpoint_slices, gateway, http_route, service
 from sovereign_sandbox.world.platform import platform_configuration
-from sovereign_sandbox.world.pods import Container
+from sovereign_sandbox.world.pods import Container, without_empty_lists
 from sovereign_sandbox.world.policy import policy_library, policy_reports
+from sovereign_sandbox.world.service_accounts import service_accounts
 from sovereign_sandbox.world.storage import storage_classes
 from sovereign_sandbox.world.tenancy import tenancy
 from sovereign_sandbox.world.workloads import Workload, add_workload
@@ -306,7 +316,7 @@ def build_world(seed: int = 1, pods: int | None = None, *, now: datetime | None 
 
 
 def _build(seed: int, pods: int | None, now: datetime | None) -> list[dict]:
-    context = WorldContext(random.Random(seed), anchor(now))
+    context = WorldContext(random.Random(seed), anchor(now), seed)
     for definition in custom_resource_definitions():
         definition["metadata"]["creationTimestamp"] = context.timestamp(CLUSTER_AGE - 1800)
         context.add(definition)
@@ -328,6 +338,17 @@ def _build(seed: int, pods: int | None, now: datetime | None) -> list[dict]:
     endpoint_slices(context)
     policy_reports(context)
     events(context)
+    # Added later than the rest: their own draws keep every older object's details for the same seed.
+    with context.separate_draws("cluster administration"):
+        control_plane(context)
+        admission(context)
+        csi_objects(context)
+        capacity(context)
+        controller_revisions(context)
+        controller_events(context)
     if pods is not None:
         add_load(context, pods - sum(len(items) for items in context.pods_by_namespace.values()))
+    service_accounts(context)
+    without_empty_lists(context.objects)
+    managed_fields(context)
     return _ordered(context.objects)
