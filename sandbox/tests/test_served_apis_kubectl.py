@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from kubectl_runner import Kubectl
 
-_REAL_DISCOVERY = Path("/work/shared/data/discovery-apiresourcelists.kmock.json")
+# A real cluster's discovery documents (from the product spec's sample data), kept beside the tests.
+_REAL_DISCOVERY = Path(__file__).parent / "data" / "discovery-apiresourcelists.kmock.json"
 # What the real cluster of the dump serves that the sandbox leaves out: proxies, the legacy binding and
 # component status kinds, the ServiceCIDR/IPAddress allocator, and what CRDs or extensions serve there.
 _NOT_SERVED = {
