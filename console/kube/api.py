@@ -159,12 +159,13 @@ class KubeApi:
         timeout: float | None,
         body: Any = None,
         content_type: str = "application/json",
+        accept: str = "application/json",
     ) -> Any:
         method_, url, headers, _, _ = await self._api_client.param_serialize(
             method=method,
             resource_path=path,
             query_params=[(key, value) for key, value in (query or {}).items() if value not in (None, "")],
-            header_params={"Accept": "application/json", "Content-Type": content_type},
+            header_params={"Accept": accept, "Content-Type": content_type},
             auth_settings=["BearerToken"],
         )
         # A multidict, so several Impersonate-Group headers can travel in one request.
@@ -181,9 +182,12 @@ class KubeApi:
         except (OSError, aiohttp.ClientError) as error:
             raise KubeApiError(0, "ConnectionError", f"cannot reach the API server: {error}") from error
 
-    async def get(self, path: str, query: Mapping[str, Any] | None = None) -> JsonObject:
-        """GET a JSON document; raises `KubeApiError` on a non-2xx answer."""
-        return await self._json("GET", path, query)
+    async def get(
+        self, path: str, query: Mapping[str, Any] | None = None, *, accept: str = "application/json"
+    ) -> JsonObject:
+        """GET a JSON document (`accept`: another JSON form, e.g. the Table form); raises `KubeApiError` on a
+        non-2xx answer."""
+        return await self._json("GET", path, query, accept=accept)
 
     async def post(self, path: str, body: JsonObject, query: Mapping[str, Any] | None = None) -> JsonObject:
         """POST a JSON document; raises `KubeApiError` on a non-2xx answer."""
@@ -217,8 +221,11 @@ class KubeApi:
         query: Mapping[str, Any] | None,
         body: Any = None,
         content_type: str = "application/json",
+        accept: str = "application/json",
     ) -> JsonObject:
-        response = await self._request(method, path, query, timeout=60, body=body, content_type=content_type)
+        response = await self._request(
+            method, path, query, timeout=60, body=body, content_type=content_type, accept=accept
+        )
         raw = await response.read()
         if not 200 <= response.status < 300:
             raise KubeApiError.from_body(response.status, raw)
@@ -227,15 +234,22 @@ class KubeApi:
             raise KubeApiError(response.status, "InvalidResponse", "the API server did not answer with an object")
         return document
 
-    async def watch(self, path: str, query: Mapping[str, Any]) -> AsyncIterator[JsonObject]:
-        """Stream watch events (`{"type", "object"}`) until the server ends the stream.
+    async def watch(
+        self, path: str, query: Mapping[str, Any], *, accept: str = "application/json"
+    ) -> AsyncIterator[JsonObject]:
+        """Stream watch events (`{"type", "object"}`) until the server ends the stream (`accept`: another
+        JSON form of the objects, e.g. Table rows).
 
         The server is asked to end the stream after `timeoutSeconds` (as client-go does); the client
         gives up half a minute after that so a silently dead connection cannot hang a watch forever.
         """
         server_timeout = int(query.get("timeoutSeconds") or 300)
         response = await self._request(
-            "GET", path, {**query, "timeoutSeconds": server_timeout, "watch": "true"}, timeout=server_timeout + 30
+            "GET",
+            path,
+            {**query, "timeoutSeconds": server_timeout, "watch": "true"},
+            timeout=server_timeout + 30,
+            accept=accept,
         )
         raw = response.response
         try:

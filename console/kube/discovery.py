@@ -184,6 +184,7 @@ def custom_kind(definition: JsonObject) -> Kind | None:
         kind=kind_name,
         resource=ResourcePath(group, str(version.get("name")), plural),
         category="config",
+        section="Custom resources",
         columns=columns(*(column for column, _, _ in printer), namespaced=namespaced),
         render=render,
         short_names=tuple(str(short) for short in names.get("shortNames") or ()),

@@ -14,7 +14,7 @@ def _mapping(value: object) -> JsonObject:
     return value if isinstance(value, dict) else {}
 
 
-def _about(event: JsonObject) -> JsonObject:
+def about(event: JsonObject) -> JsonObject:
     """The object an event is about: `regarding` (events.k8s.io/v1) or `involvedObject` (core/v1)."""
     target = event.get("regarding") or event.get("involvedObject")
     return target if isinstance(target, dict) else {}
@@ -22,7 +22,7 @@ def _about(event: JsonObject) -> JsonObject:
 
 def is_about(event: JsonObject, kind: str, namespace: str, name: str, uid: str = "") -> bool:
     """Whether an event concerns this object: by uid when both sides have one, else kind, namespace and name."""
-    target = _about(event)
+    target = about(event)
     if uid and target.get("uid"):
         return target.get("uid") == uid
     target_namespace = target.get("namespace") or metadata_of(event).get("namespace") or ""
@@ -44,7 +44,8 @@ def last_seen(event: JsonObject) -> datetime | None:
     return None
 
 
-def _count(event: JsonObject) -> int:
+def occurrences(event: JsonObject) -> int:
+    """How many times the event happened (its series count, else its count; at least once)."""
     series = _mapping(event.get("series"))
     for value in (series.get("count"), event.get("count"), event.get("deprecatedCount")):
         if isinstance(value, int) and value > 0:
@@ -69,7 +70,7 @@ def events_for(
                 "type": kind_of_event,
                 "reason": str(event.get("reason") or ""),
                 "message": str(event.get("message") or event.get("note") or ""),
-                "count": str(_count(event)),
+                "count": str(occurrences(event)),
                 "last_seen": f"{human_age(moment, now)} ago" if moment else "<unknown>",
                 "tone": _TONES.get(kind_of_event, "muted"),
             }
@@ -77,4 +78,4 @@ def events_for(
     return rows
 
 
-__all__ = ["events_for", "is_about", "last_seen"]
+__all__ = ["about", "events_for", "is_about", "last_seen", "occurrences"]

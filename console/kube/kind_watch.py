@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from console.kube.api import JsonObject, KubeApi, KubeApiError, ResourcePath
 from console.kube.objects import cache_key, resource_version_of
+from console.kube.tables import INCLUDE_OBJECT, TABLE_ACCEPT, TableColumn, column_definitions, is_table, printed_rows
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,10 @@ class KindWatch:
         self._rng = rng or random.Random()
         self._objects: dict[str, JsonObject] = {}
         self._keep = without_values if resource in VALUE_BEARING else _unchanged
+        # Table mode (`print_tables`): each object's cells as the server prints them, by cache key.
+        self._tables = False
+        self._cells: dict[str, dict[str, Any]] = {}
+        self.table_columns: list[TableColumn] = []
         self._revision = 0
         self._status = CacheStatus("connecting")
         self._changed = asyncio.Event()
@@ -133,6 +138,19 @@ class KindWatch:
     def loading(self) -> bool:
         """True while the first list is under way and the server is answering (a page shows a spinner)."""
         return not self.synced and self._status.state not in SETTLED_FAILURES
+
+    @property
+    def tables(self) -> bool:
+        return self._tables
+
+    def print_tables(self) -> None:
+        """From the next (re)list on, fetch objects in the server's Table form with the objects included,
+        so each object's printed cells are kept beside it (`printed_cells`)."""
+        self._tables = True
+
+    def printed_cells(self, obj: JsonObject) -> dict[str, Any] | None:
+        """The cells the server printed for this object (by column name); None when not printed (yet)."""
+        return self._cells.get(cache_key(obj))
 
     def objects(self) -> list[JsonObject]:
         """A snapshot of every cached object (the list is new; the objects must not be mutated)."""
@@ -221,10 +239,14 @@ class KindWatch:
     async def _page(self, continue_token: str) -> JsonObject:
         """One page of the list; if no answer comes within the sync timeout the status says unreachable."""
         overdue = asyncio.get_running_loop().call_later(self._sync_timeout, self._overdue)
+        query = {"limit": self._page_size, "continue": continue_token}
         try:
-            return await self._api.get(
-                self.resource.collection(), {"limit": self._page_size, "continue": continue_token}
-            )
+            if self._tables:
+                table = await self._api.get(
+                    self.resource.collection(), {**query, **INCLUDE_OBJECT}, accept=TABLE_ACCEPT
+                )
+                return {"metadata": table.get("metadata") or {}, "items": self._printed(table)}
+            return await self._api.get(self.resource.collection(), query)
         finally:
             overdue.cancel()
 
@@ -263,6 +285,7 @@ class KindWatch:
         gone = self._objects.keys() - seen
         for key in gone:
             del self._objects[key]
+            self._cells.pop(key, None)
         self.relists += 1
         self._synced.set()
         if changed or gone or self._revision == 0:
@@ -299,13 +322,39 @@ class KindWatch:
             "timeoutSeconds": self._rng.randint(240, 300),
         }
         try:
-            async for event in self._api.watch(self.resource.collection(), query):
-                resource_version = self._apply(event, resource_version)
+            if self._tables:
+                events = self._api.watch(self.resource.collection(), {**query, **INCLUDE_OBJECT}, accept=TABLE_ACCEPT)
+            else:
+                events = self._api.watch(self.resource.collection(), query)
+            async for event in events:
+                resource_version = self._apply_printed(event, resource_version)
         except KubeApiError as error:
             if error.status == 410:
                 raise _WatchExpired() from error
             raise
         return resource_version
+
+    def _printed(self, table: JsonObject) -> list[JsonObject]:
+        """The objects of a Table (list page or watch event), their cells kept by key.
+
+        Real servers send the column definitions once per watch and leave them out of later events: the
+        last ones seen stay in use.
+        """
+        self.table_columns = column_definitions(table) or self.table_columns
+        objects = []
+        for obj, cells in printed_rows(table, self.table_columns):
+            self._cells[cache_key(obj)] = cells
+            objects.append(obj)
+        return objects
+
+    def _apply_printed(self, event: JsonObject, resource_version: str) -> str:
+        """Apply a watch event whose object may be a Table of rows (Table mode) as plain events."""
+        obj = event.get("object")
+        if event.get("type") not in ("ADDED", "MODIFIED", "DELETED") or not is_table(obj):
+            return self._apply(event, resource_version)
+        for row_object in self._printed(obj):
+            resource_version = self._apply({"type": event["type"], "object": row_object}, resource_version)
+        return resource_version_of(obj) or resource_version
 
     def _apply(self, event: JsonObject, resource_version: str) -> str:
         """Apply one watch event to the cache; return the resourceVersion to resume from."""
@@ -316,6 +365,7 @@ class KindWatch:
             raise KubeApiError(code, str(obj.get("reason") or ""), str(obj.get("message") or "watch error"))
         if event_type == "DELETED":
             self._objects.pop(cache_key(obj), None)
+            self._cells.pop(cache_key(obj), None)
             self._bump()
         elif event_type in ("ADDED", "MODIFIED"):
             self._objects[cache_key(obj)] = self._keep(obj)

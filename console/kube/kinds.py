@@ -18,8 +18,8 @@ from console.kube.api import JsonObject, ResourcePath
 from console.kube.capabilities import Capability, LogSource, ReplicaCount
 
 Tone = Literal["ok", "warn", "err", "info", "muted"]
-Category = Literal["compute", "network", "storage", "workload", "config", "reconciler"]
-Display = Literal["text", "name", "status", "labels", "count"]
+Category = Literal["compute", "network", "storage", "workload", "config", "reconciler", "access", "cluster"]
+Display = Literal["text", "name", "status", "labels", "count", "link"]  # link: the row's `links[key]`
 NAMESPACE_KEY = "namespace"  # the NAMESPACE column's key: a namespaced kind lists it
 
 
@@ -47,6 +47,7 @@ class Row:
     tone: Tone  # the row's status tone (the STATUS cell)
     cell_tones: dict[str, Tone] = field(default_factory=dict)  # other toned cells, e.g. RESTARTS
     wanted_replicas: int | None = None  # what a Scale dialog starts from (kinds with a replica count)
+    links: dict[str, str] = field(default_factory=dict)  # column key → where a "link" cell leads (no link: absent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,8 @@ class Kind:
     replica_count: ReplicaCount | None = None  # SCALE: where the wanted replicas live
     log_source: LogSource | None = None  # LOGS: the object's own containers, or its pods'
     metrics_resource: str = ""  # METRICS: the metrics.k8s.io plural that reports it ("pods", "nodes")
+    default_sort: str = ""  # the column the list sorts by until the person picks one ("": namespace, name)
+    section: str = ""  # the More menu's heading for it ("": its category's)
 
     def __post_init__(self) -> None:
         described = {
@@ -148,6 +151,8 @@ def index_by_id(kinds: tuple[Kind, ...]) -> Mapping[str, Kind]:
         keys = [column.key for column in kind.columns]
         if len(keys) != len(set(keys)):
             raise ValueError(f"kind {kind.id!r} has duplicate column keys")
+        if kind.default_sort and kind.default_sort not in keys:
+            raise ValueError(f"kind {kind.id!r} sorts by unknown column {kind.default_sort!r}")
         for kind_filter in kind.filters:
             if kind_filter.column not in keys:
                 raise ValueError(f"kind {kind.id!r} filters on unknown column {kind_filter.column!r}")

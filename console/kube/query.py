@@ -147,7 +147,8 @@ def run_query(kind: Kind, rows: Sequence[Row], query: ListQuery) -> QueryResult:
         ]
 
     candidates.sort(key=lambda row: (row.namespace, row.name))
-    key = _sort_key(kind, query.sort) if query.sort else None
+    sort = query.sort or kind.default_sort  # the kind's own order (Events: warnings first) until one is picked
+    key = _sort_key(kind, sort) if sort else None
     if key is not None:
         candidates.sort(key=key, reverse=query.descending)  # stable: ties keep namespace/name order
     elif query.descending:

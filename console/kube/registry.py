@@ -8,6 +8,7 @@ from console.kube.kinds import Kind, KindNotFound, index_by_id
 from console.kube.kinds_catalog import (
     absent,
     catalyst,
+    cluster_events,
     core,
     flux,
     network,
@@ -22,6 +23,7 @@ KINDS: Mapping[str, Kind] = index_by_id(
     (
         *projected.KINDS,
         *core.KINDS,
+        cluster_events.events_kind(lambda: KINDS),  # OBJECT links to the registry's kinds
         *workloads.KINDS,
         *network.KINDS,
         *storage.KINDS,

@@ -71,6 +71,12 @@ class WatchCache:
         self._subscribers: dict[ResourcePath, int] = {}
         self._stoppers: dict[ResourcePath, asyncio.TimerHandle] = {}
         self._kept: set[ResourcePath] = set()
+        self._tables: set[ResourcePath] = set()  # resources watched in the server's Table form
+
+    @property
+    def api(self) -> KubeApi:
+        """The console's own identity, which fills the cache."""
+        return self._api
 
     def running(self) -> list[ResourcePath]:
         return list(self._tasks)
@@ -83,6 +89,26 @@ class WatchCache:
                 self._kept.add(resource)
                 watches.append(self.acquire(resource))  # never released
         return watches
+
+    def print_tables(self, resources: Iterable[ResourcePath]) -> None:
+        """Watch these resources in the server's Table form from now on (kinds whose columns the server
+        prints). A watch already running in the plain form starts over in the Table form: its readers
+        keep their reference, and the relist reconciles into the objects they see."""
+        for resource in resources:
+            if resource in self._tables:
+                continue
+            self._tables.add(resource)
+            watch = self._watches.get(resource)
+            if watch is not None and not watch.tables:
+                watch.print_tables()
+                task = self._tasks.pop(resource, None)
+                if task is not None:
+                    task.cancel()
+                    self._start(resource, watch)
+
+    def peek(self, resource: ResourcePath) -> KindWatch | None:
+        """The resource's watch if one is running, without subscribing to it."""
+        return self._watches.get(resource)
 
     def acquire(self, resource: ResourcePath) -> KindWatch:
         """Subscribe to a resource type, starting its watch if nobody watched it (or if its task ended)."""
@@ -99,6 +125,8 @@ class WatchCache:
                 max_backoff_seconds=self._max_backoff,
                 sync_timeout_seconds=self._sync_timeout,
             )
+            if resource in self._tables:
+                watch.print_tables()
             self._watches[resource] = watch
         task = self._tasks.get(resource)
         if task is None or task.done():

@@ -40,6 +40,11 @@ ROW_ACTIONS = ActionsView(
 
 
 def _live_indicator() -> rx.Component:
+    """How fresh the rows are; nothing at all when nothing is watched (an unknown kind)."""
+    return rx.cond(CloudListState.live_state != "none", _live_badge())
+
+
+def _live_badge() -> rx.Component:
     return rx.badge(
         rx.match(
             CloudListState.live_state,
@@ -137,7 +142,12 @@ def cloud_page() -> rx.Component:
                 width="100%",
             ),
             kind_chips(
-                CloudListState.chips, CloudListState.more_kinds, CloudListState.kind_id, CloudListState.switch_kind
+                CloudListState.chips,
+                CloudListState.more_kinds,
+                CloudListState.kind_id,
+                CloudListState.switch_kind,
+                CloudListState.more_search,
+                CloudListState.set_more_search,
             ),
             list_toolbar(
                 filter_text=CloudListState.filter_text,

@@ -9,11 +9,12 @@ from collections.abc import AsyncIterator
 import reflex as rx
 
 from console.kube import runtime
-from console.kube.kinds import Kind, Row
+from console.kube.kinds import Kind, KindNotFound, Row
 from console.kube.list_service import ListView, Person, list_view, visible_count
 from console.kube.query import ListQuery, QueryError
 from console.kube.registry import DEFAULT_KIND_ID, KINDS, kind_for
 from console.kube.watch_cache import KindWatch, WatchCache, wait_any
+from console.pages.cloud_list.kind_menu import chip, matching, more_entries
 from console.settings import get_settings
 from console.state.connection import tab_connected
 from console.state.keyboard import STATIC_ALIASES, KeyboardState, kind_aliases
@@ -32,16 +33,14 @@ def _row_view(kind: Kind, row: Row) -> dict[str, str]:
     view = {**row.cells, "key": row.key, "tone": row.tone}
     for column, tone in row.cell_tones.items():
         view[f"tone:{column}"] = tone
+    for column, href in row.links.items():
+        view[f"href:{column}"] = href
     if kind.opens_detail:
         view["act:namespace"], view["act:name"] = row.namespace or "", row.name
         # The scale dialog starts from the wanted count the kind declares ("" for kinds without replicas).
         view["act:replicas"] = "" if row.wanted_replicas is None else str(row.wanted_replicas)
         view["href"] = f"/cloud/resource/{kind.id}/{row.namespace or '_'}/{row.name}/overview"
     return view
-
-
-def _chip(kind: Kind, count: int | None) -> dict[str, str]:
-    return {"id": kind.id, "title": kind.title, "category": kind.category, "count": "" if count is None else str(count)}
 
 
 @contextlib.asynccontextmanager
@@ -70,8 +69,9 @@ class CloudListState(rx.State):
     error: str = ""
     notice: str = ""
     notice_tone: str = "muted"
-    chips: list[dict[str, str]] = [_chip(kind, None) for kind in KINDS.values() if kind.primary]
-    more_kinds: list[dict[str, str]] = [_chip(kind, None) for kind in KINDS.values() if not kind.primary]
+    chips: list[dict[str, str]] = [chip(kind, None) for kind in KINDS.values() if kind.primary]
+    more_kinds: list[dict[str, str]] = matching(more_entries(KINDS.values()), "")  # what the More menu shows
+    more_search: str = ""
     filter_text: str = ""
     label_selector: str = ""
     query_error: str = ""
@@ -84,6 +84,7 @@ class CloudListState(rx.State):
     kind_aliases: dict[str, str] = STATIC_ALIASES  # the `:` switcher's names (registered and discovered kinds)
     _generation: int = 0
     _kind_filters: dict[str, str] = {}
+    _more_entries: list[dict[str, str]] = more_entries(KINDS.values())  # every kind the More menu can offer
 
     @rx.event
     async def open_list(self):
@@ -98,6 +99,12 @@ class CloudListState(rx.State):
         return [rx.redirect(f"/cloud?view=list&kind={kind_id}", replace=False), *(events or [])]
 
     @rx.event
+    def set_more_search(self, text: str):
+        """The More menu's search box: narrow its entries as the person types."""
+        self.more_search = text
+        self.more_kinds = matching(self._more_entries, text)
+
+    @rx.event
     def keyboard_command(self, command: str):
         """The list's keys: `:` + a kind → that kind here; `?` → the key map."""
         if command.startswith("kind:"):
@@ -106,13 +113,18 @@ class CloudListState(rx.State):
 
     async def _open(self, requested: str):
         self._generation += 1
+        kind: Kind | None
         try:
-            kinds = await runtime.current().catalog.kinds()
+            catalog = runtime.current().catalog
+            kinds = await catalog.kinds()
+            kind = await catalog.find(requested)  # printed kinds come with the server's columns
         except runtime.KubeUnavailable:
-            kinds = KINDS
-        self.more_kinds = [_chip(kind, None) for kind in kinds.values() if not kind.primary]
+            kinds, kind = KINDS, KINDS.get(requested)
+        except KindNotFound:
+            kind = None
+        self._more_entries = more_entries(kinds.values())
+        self.more_search, self.more_kinds = "", matching(self._more_entries, "")
         self.kind_aliases = kind_aliases(kinds)
-        kind = kinds.get(requested)
         if kind is None:
             self.kind_id, self.kind_title, self.columns, self.rows, self.total, self.matched = (
                 requested,
@@ -123,6 +135,8 @@ class CloudListState(rx.State):
                 0,
             )
             self.loading, self.row_actions = False, False
+            # Nothing is watched for it: no live status (a "connecting…" that never ends would be a lie).
+            self.live_state, self.live_status = "none", ""
             self.error = f"Unknown kind “{requested}”. Choose a kind from the list."
             return None
         self.last_kind = kind.id
@@ -171,7 +185,10 @@ class CloudListState(rx.State):
             kube = runtime.current()
         except runtime.KubeUnavailable:
             return
-        kind = await kube.catalog.find(self.kind_id)
+        try:
+            kind = await kube.catalog.find(self.kind_id)
+        except KindNotFound:
+            return  # the page already says the kind is unknown
         scope = await self.get_state(ScopeState)
         namespace, scope_namespaces = await scope_filter(scope.scope)
         try:
@@ -183,6 +200,7 @@ class CloudListState(rx.State):
                     Person(identity.kube_user, kube.api.as_person(acting_as), kube.reviews),
                     query,
                     get_settings().cluster_id,
+                    server_version=await kube.server_version.text(),
                     scope=scope_namespaces,
                 )
         except QueryError as problem:
@@ -245,14 +263,17 @@ class CloudListState(rx.State):
                 self.loading, self.live_state, self.live_status = False, "error", "not connected"
                 self.error = str(problem)
             return
-        kind = await kube.catalog.find(kind_id)
+        try:
+            kind = await kube.catalog.find(kind_id)
+        except KindNotFound:
+            return  # `_open` said so; nothing to follow
         viewer = Person(identity.kube_user, kube.api.as_person(acting_as), kube.reviews)
-        chip_kinds = [chip for chip in KINDS.values() if chip.primary and chip.resource is not None]
+        chip_kinds = [primary for primary in KINDS.values() if primary.primary and primary.resource is not None]
         loop = asyncio.get_running_loop()
         async with contextlib.AsyncExitStack() as stack:
             watch = await stack.enter_async_context(_watching(kube.cache, kind))
             chip_watches = {
-                chip.id: await stack.enter_async_context(_watching(kube.cache, chip)) for chip in chip_kinds
+                primary.id: await stack.enter_async_context(_watching(kube.cache, primary)) for primary in chip_kinds
             }
             watched = [w for w in (watch, *chip_watches.values()) if w is not None]
             seen = {id(w): -1 for w in watched}
@@ -278,7 +299,13 @@ class CloudListState(rx.State):
                     query = self._query(namespace)
                 try:
                     view = await list_view(
-                        kind, watch, viewer, query, get_settings().cluster_id, scope=scope_namespaces
+                        kind,
+                        watch,
+                        viewer,
+                        query,
+                        get_settings().cluster_id,
+                        server_version=await kube.server_version.text(),
+                        scope=scope_namespaces,
                     )
                 except QueryError:
                     view = None
@@ -294,6 +321,6 @@ class CloudListState(rx.State):
                         return
                     if view is not None:
                         self._show(kind, view, watch)
-                    self.chips = [_chip(chip, counts.get(chip.id)) for chip in KINDS.values() if chip.primary]
+                    self.chips = [chip(kind, counts.get(kind.id)) for kind in KINDS.values() if kind.primary]
                 await asyncio.sleep(_MIN_PUSH_INTERVAL)
             forget(client_token)  # the tab is gone

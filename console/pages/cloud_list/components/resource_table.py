@@ -54,6 +54,16 @@ def _name_cell(row: rx.Var[dict[str, str]], value: rx.Var[str]) -> rx.Component:
     )
 
 
+def _link_cell(row: rx.Var[dict[str, str]], key: rx.Var[str], value: rx.Var[str]) -> rx.Component:
+    """A cell that names another object: a link to it when the row carries one (`href:<key>`)."""
+    text = rx.text(value, white_space="nowrap")
+    return rx.cond(
+        row.contains("href:" + key),
+        rx.link(text, href=row["href:" + key], underline="hover", data_testid="cell-link"),
+        text,
+    )
+
+
 def _cell(row: rx.Var[dict[str, str]], column: rx.Var[dict[str, str]]) -> rx.Component:
     key = column["key"]
     value = row[key]
@@ -63,6 +73,7 @@ def _cell(row: rx.Var[dict[str, str]], column: rx.Var[dict[str, str]]) -> rx.Com
             ("name", _name_cell(row, value)),
             ("status", tone_badge(value, row["tone"], data_testid="cell-status")),
             ("labels", _labels_cell(value)),
+            ("link", _link_cell(row, key, value)),
             (
                 "count",
                 rx.text(
