@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from sovereign_sandbox.storage.hpa_defaults import default_behavior, default_metrics
 from sovereign_sandbox.storage.resources import Catalogue, ResourceType
 
 __all__ = ["storage_resource", "to_storage", "to_view"]
@@ -30,27 +31,6 @@ def _is_events_v1(resource: ResourceType) -> bool:
 
 def _is_hpa(resource: ResourceType) -> bool:
     return resource.group == "autoscaling" and resource.plural == "horizontalpodautoscalers"
-
-
-# autoscaling/v2 defaults (SetDefaults_HorizontalPodAutoscaler and …Behavior).
-_DEFAULT_METRICS = [
-    {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}
-]
-_DEFAULT_BEHAVIOR = {
-    "scaleUp": {
-        "stabilizationWindowSeconds": 0,
-        "selectPolicy": "Max",
-        "policies": [
-            {"type": "Pods", "value": 4, "periodSeconds": 15},
-            {"type": "Percent", "value": 100, "periodSeconds": 15},
-        ],
-    },
-    "scaleDown": {
-        "stabilizationWindowSeconds": 300,
-        "selectPolicy": "Max",
-        "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}],
-    },
-}
 
 
 def _cpu_utilization(metrics: list[Obj] | None, side: str) -> int | None:
@@ -99,8 +79,8 @@ def _hpa_v2(obj: Obj, api_version: str) -> Obj:
         stored.pop("status", None)
     spec.setdefault("minReplicas", 1)
     if not spec.get("metrics"):
-        spec["metrics"] = copy.deepcopy(_DEFAULT_METRICS)
-    spec.setdefault("behavior", copy.deepcopy(_DEFAULT_BEHAVIOR))
+        spec["metrics"] = default_metrics()
+    spec.setdefault("behavior", default_behavior())
     stored["spec"] = spec
     return stored
 

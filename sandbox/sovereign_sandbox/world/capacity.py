@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sovereign_sandbox.storage.hpa_defaults import default_behavior
 from sovereign_sandbox.world.context import DAY, HOUR, MINUTE, WorldContext
 
 __all__ = ["capacity", "quantity_text"]
@@ -202,21 +203,7 @@ def _autoscaler(context: WorldContext, deployment: dict, pods: list[dict]) -> No
                         "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 75}},
                     }
                 ],
-                "behavior": {
-                    "scaleUp": {
-                        "stabilizationWindowSeconds": 0,
-                        "selectPolicy": "Max",
-                        "policies": [
-                            {"type": "Pods", "value": 4, "periodSeconds": 15},
-                            {"type": "Percent", "value": 100, "periodSeconds": 15},
-                        ],
-                    },
-                    "scaleDown": {
-                        "stabilizationWindowSeconds": 300,
-                        "selectPolicy": "Max",
-                        "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}],
-                    },
-                },
+                "behavior": default_behavior(),
             },
             "status": {
                 "observedGeneration": 1,
