@@ -4,7 +4,8 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 REFLEX_TELEMETRY_ENABLED=false REFLEX_USE_SY
 RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm make \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml README.md rxconfig.py ./
+COPY pyproject.toml README.md rxconfig.py alembic.ini ./
+COPY alembic ./alembic
 COPY reflex.lock ./reflex.lock
 # Only the console: the sandbox (sandbox/, its own distribution) seeds an IdP with known passwords and never ships.
 COPY console ./console

@@ -1,15 +1,37 @@
-"""The Reflex application: pages, the backend routes and the lifespan of the cluster connection."""
+"""The Reflex application: pages, the backend routes, the console database, the cluster connection and
+the live compliance scorecard."""
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
 
 import reflex as rx
 
 from console.api import api_transformers
-from console.kube.runtime import kube_lifespan
+from console.compliance import runtime as compliance_runtime
+from console.database.runtime import database_lifespan, history_store
+from console.kube import runtime as kube_runtime
 from console.pages.routes import ROUTES
 
+
+@contextlib.asynccontextmanager
+async def compliance_lifespan() -> AsyncIterator[None]:
+    """Score the cluster from the shared cache, its history in the console database (after both opened)."""
+    try:
+        cache = kube_runtime.current().cache
+    except kube_runtime.KubeUnavailable as problem:
+        compliance_runtime.unavailable(str(problem))
+        yield
+        return
+    async with compliance_runtime.compliance_lifespan(cache, history_store()):
+        yield
+
+
 app = rx.App(api_transformer=api_transformers())
-app.register_lifespan_task(kube_lifespan)
+app.register_lifespan_task(database_lifespan)  # first: the audit log is installed before anything serves
+app.register_lifespan_task(kube_runtime.kube_lifespan)
+app.register_lifespan_task(compliance_lifespan)
 
 for route in ROUTES:
     app.add_page(route.component, route=route.path, title=route.title, on_load=route.on_load)

@@ -51,13 +51,29 @@ def _resource_ids(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
     return ids
 
 
-def _audit_db_url(state_dir: str) -> str:
-    raw = os.environ.get("CONSOLE_AUDIT_DB_URL", "").strip()
+def _database_url(state_dir: str) -> str:
+    raw = os.environ.get("CONSOLE_DATABASE_URL", "").strip()
     if not raw:
-        return f"sqlite:///{state_dir}/audit.db"
-    if not raw.startswith("sqlite:///") or raw == "sqlite:///":
-        raise ValueError(f"CONSOLE_AUDIT_DB_URL must be sqlite:///<path> (the only database supported), got {raw!r}")
-    return raw
+        return f"sqlite:///{state_dir}/console.db"
+    scheme, separator, rest = raw.partition("://")
+    scheme = scheme if separator else ""
+    if scheme in ("postgres", "postgresql"):  # psycopg 3 is the PostgreSQL driver the console ships
+        scheme = "postgresql+psycopg"
+    if scheme not in ("sqlite", "postgresql+psycopg") or rest in ("", "/"):
+        # never echo the URL: it may carry a password
+        raise ValueError(
+            f"CONSOLE_DATABASE_URL must be sqlite:///<path> or postgresql://user:password@host/database, "
+            f"not a {scheme or 'schemeless'} URL"
+        )
+    return f"{scheme}://{rest}"
+
+
+def _legacy_audit_db(state_dir: str) -> str:
+    """The file of the audit log before the console database: `CONSOLE_AUDIT_DB_URL`'s, else `<state_dir>/audit.db`."""
+    raw = os.environ.get("CONSOLE_AUDIT_DB_URL", "").strip()
+    if raw.startswith("sqlite:///") and raw != "sqlite:///":
+        return raw.removeprefix("sqlite:///")
+    return f"{state_dir}/audit.db"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +112,14 @@ class Settings:
     public_url: str
     # Signs the short-lived cookie that carries OIDC state/nonce/PKCE during sign-in.
     session_secret: str
-    # Where embedded state lives (the SQLite session store, the audit log by default).
+    # Where embedded state lives (the SQLite session store, the console database by default).
     state_dir: str
-    # The audit log's database: `sqlite:///<path>`; empty: `<state_dir>/audit.db`.
-    audit_db_url: str
+    # The console database (audit log, score history; SQLAlchemy URL): `sqlite:///<path>` or
+    # `postgresql+psycopg://…` (`postgresql://` is read as that); default `sqlite:///<state_dir>/console.db`.
+    database_url: str
+    # The audit log's SQLite file from before the console database, imported once at start (then renamed
+    # `<file>.imported`): the file of the old `CONSOLE_AUDIT_DB_URL`, else `<state_dir>/audit.db`.
+    legacy_audit_db: str
     # Origins allowed to frame the console (embedded mode); empty: only the console itself.
     embed_allowed_origins: tuple[str, ...]
     # How Kubernetes calls are made for a person: "impersonate" (default) or "token".
@@ -134,7 +154,8 @@ def get_settings() -> Settings:
         public_url=os.environ.get("CONSOLE_PUBLIC_URL", f"http://localhost:{port}").strip().rstrip("/"),
         session_secret=os.environ.get("CONSOLE_SESSION_SECRET", "").strip(),
         state_dir=state_dir,
-        audit_db_url=_audit_db_url(state_dir),
+        database_url=_database_url(state_dir),
+        legacy_audit_db=_legacy_audit_db(state_dir),
         embed_allowed_origins=tuple(origin.strip().rstrip("/") for origin in origins.split(",") if origin.strip()),
         kube_auth=kube_auth,
     )

@@ -23,7 +23,8 @@ from kubernetes import config as kube_config
 from playwright.sync_api import Browser, expect
 from sovereign_sandbox.apiserver.server import Sandbox
 
-from console.audit.log import AuditLog, AuditRecord
+from console.audit.log import AuditRecord
+from console.database.runtime import open_database
 from console.pages.resource_detail.actions_state import DetailActionsState
 
 NAMESPACE = "default"
@@ -63,11 +64,19 @@ def _create_deployment(sandbox: Sandbox, name: str) -> None:
     )
 
 
+async def _recent(database: Path) -> list[AuditRecord]:
+    opened = await open_database(f"sqlite:///{database}", install=False)
+    try:
+        return await opened.audit_log.recent(limit=1000)
+    finally:
+        opened.close()
+
+
 def _audit_records(tmp_path_factory: pytest.TempPathFactory, name: str) -> list[AuditRecord]:
-    """This object's records from the e2e console's `<CONSOLE_STATE_DIR>/audit.db` (a tmp path per module)."""
+    """This object's records from the e2e console's `<CONSOLE_STATE_DIR>/console.db` (a tmp path per module)."""
     records: list[AuditRecord] = []
-    for database in {path.resolve() for path in Path(tmp_path_factory.getbasetemp()).glob("console*/audit.db")}:
-        records += [r for r in _run(AuditLog(database).recent(limit=1000)) if r.target.endswith(f"/{name}")]
+    for database in {path.resolve() for path in Path(tmp_path_factory.getbasetemp()).glob("console*/console.db")}:
+        records += [r for r in _run(_recent(database)) if r.target.endswith(f"/{name}")]
     return records
 
 

@@ -134,7 +134,7 @@ def test_ctrl_d_opens_the_delete_dialog_only_for_those_allowed(page: Page, sign_
 
 def _reveals(tmp_path_factory: pytest.TempPathFactory, name: str) -> list[tuple[str, str, str]]:
     found = []
-    for database in {path.resolve() for path in tmp_path_factory.getbasetemp().glob("console*/audit.db")}:
+    for database in {path.resolve() for path in tmp_path_factory.getbasetemp().glob("console*/console.db")}:
         with sqlite3.connect(database) as connection:
             found += connection.execute(
                 "SELECT actor, result, detail FROM audit_log WHERE action = 'secret.reveal' AND target LIKE ?",

@@ -47,7 +47,7 @@ def _tab(name: str) -> str:
 
 def _audited(tmp_path_factory: pytest.TempPathFactory, name: str) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    for database in {path.resolve() for path in tmp_path_factory.getbasetemp().glob("console*/audit.db")}:
+    for database in {path.resolve() for path in tmp_path_factory.getbasetemp().glob("console*/console.db")}:
         with sqlite3.connect(database) as connection:
             found += connection.execute(
                 "SELECT action, result FROM audit_log WHERE target LIKE ? ORDER BY id", (f"%/{name}",)

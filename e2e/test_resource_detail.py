@@ -53,9 +53,9 @@ def _detail(kind: str, name: str, tab: str = "overview") -> str:
 
 
 def _audited(tmp_path_factory: pytest.TempPathFactory, target_name: str) -> list[tuple[str, str, str]]:
-    """(action, result, detail) of the audit records about an object, from the console's `<state_dir>/audit.db`."""
+    """(action, result, detail) of the audit records about an object, from the console database."""
     found = []
-    for database in {path.resolve() for path in tmp_path_factory.getbasetemp().glob("console*/audit.db")}:
+    for database in {path.resolve() for path in tmp_path_factory.getbasetemp().glob("console*/console.db")}:
         with sqlite3.connect(database) as connection:
             found += connection.execute(
                 "SELECT action, result, detail FROM audit_log WHERE target LIKE ? ORDER BY id", (f"%/{target_name}",)

@@ -41,9 +41,9 @@ def _create_deployment(sandbox: Sandbox) -> str:
 
 
 def _audited(tmp_path_factory: pytest.TempPathFactory, name: str) -> list[tuple[str, str, str, str]]:
-    """(actor, action, result, detail) of the audit records about an object, from the console's audit.db."""
+    """(actor, action, result, detail) of the audit records about an object, from the console database."""
     found = []
-    for database in {path.resolve() for path in tmp_path_factory.getbasetemp().glob("console*/audit.db")}:
+    for database in {path.resolve() for path in tmp_path_factory.getbasetemp().glob("console*/console.db")}:
         with sqlite3.connect(database) as connection:
             found += connection.execute(
                 "SELECT actor, action, result, detail FROM audit_log WHERE target LIKE ? ORDER BY id", (f"%/{name}",)

@@ -1,6 +1,9 @@
 """The architecture's import rules, checked on the source: layers stay layers as the code grows.
 
 - the domain core (kube, identity, compliance, rbac, topology, audit, streams) never imports Reflex;
+- the console database (console/database) uses Reflex only through `reflex.model` (with sqlmodel, sqlalchemy,
+  alembic), never the pages, states, layout or components; the domain core never imports it (it declares
+  the stores it needs, the database implements them);
 - the console never imports the sandbox (only `console demo`/`console sandbox` load it, inside the command);
 - the sandbox never imports the console;
 - components (shared ones and each feature's) never import a state;
@@ -104,6 +107,36 @@ def test_the_domain_core_never_imports_reflex():
         if name.split(".")[1:2] and name.split(".")[1] in DOMAIN_CORE
         for imp in _imports(path)
         if imp.module == "reflex" or imp.module.startswith("reflex.")
+    ]
+    assert offenders == []
+
+
+def test_the_database_layer_uses_reflex_only_for_its_models():
+    modules = [name for name in MODULES if name.split(".")[1:2] == ["database"]]
+    assert modules, "console/database not found: the layout changed, update this test"
+    ui = tuple(f"console.{layer}" for layer in ("pages", "state", "layout", "components"))
+    offenders = [
+        f"{name}:{imp.line} imports {imp.module}"
+        for name in modules
+        for imp in _imports(MODULES[name])
+        if (
+            (imp.module == "reflex" or imp.module.startswith("reflex."))
+            and imp.module.split(".")[:2] != ["reflex", "model"]
+        )
+        or imp.module in ui
+        or imp.module.startswith(tuple(f"{layer}." for layer in ui))
+        or imp.module == "console.console"
+    ]
+    assert offenders == []
+
+
+def test_the_domain_core_never_imports_the_database():
+    offenders = [
+        f"{name}:{imp.line} imports {imp.module}"
+        for name, path in MODULES.items()
+        if name.split(".")[1:2] and name.split(".")[1] in DOMAIN_CORE
+        for imp in _imports(path)
+        if imp.module == "console.database" or imp.module.startswith("console.database.")
     ]
     assert offenders == []
 

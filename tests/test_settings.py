@@ -58,11 +58,34 @@ def test_prewarmed_kinds_are_resource_ids(monkeypatch):
         get_settings()
 
 
-def test_the_audit_database_defaults_to_the_state_dir(monkeypatch):
+def test_the_console_database_defaults_to_a_sqlite_file_in_the_state_dir(monkeypatch):
     monkeypatch.setenv("CONSOLE_STATE_DIR", "/srv/console")
+    monkeypatch.delenv("CONSOLE_DATABASE_URL", raising=False)
     monkeypatch.delenv("CONSOLE_AUDIT_DB_URL", raising=False)
-    assert get_settings().audit_db_url == "sqlite:////srv/console/audit.db"
+    settings = get_settings()
+    assert settings.database_url == "sqlite:////srv/console/console.db"
+    assert settings.legacy_audit_db == "/srv/console/audit.db"
+
+
+def test_the_console_database_may_be_postgresql(monkeypatch):
+    monkeypatch.setenv("CONSOLE_DATABASE_URL", "postgresql://console:s3cret@db.example:5432/console")
+    assert get_settings().database_url == "postgresql+psycopg://console:s3cret@db.example:5432/console"
     get_settings.cache_clear()
-    monkeypatch.setenv("CONSOLE_AUDIT_DB_URL", "postgresql://audit@db/console")
-    with pytest.raises(ValueError, match="CONSOLE_AUDIT_DB_URL must be sqlite:///<path>"):
+    monkeypatch.setenv("CONSOLE_DATABASE_URL", "postgresql+psycopg://console@/console?host=/run/postgresql")
+    assert get_settings().database_url == "postgresql+psycopg://console@/console?host=/run/postgresql"
+
+
+@pytest.mark.parametrize("url", ["mysql://root:s3cret@db/console", "sqlite:///", "/srv/console.db", "sqlite://"])
+def test_another_database_url_is_refused_without_echoing_it(monkeypatch, url):
+    monkeypatch.setenv("CONSOLE_DATABASE_URL", url)
+    with pytest.raises(ValueError, match="CONSOLE_DATABASE_URL must be sqlite:///<path> or postgresql://") as refused:
         get_settings()
+    assert "s3cret" not in str(refused.value) and "/srv/console.db" not in str(refused.value)
+
+
+def test_the_old_audit_url_only_names_the_file_imported_once(monkeypatch):
+    monkeypatch.setenv("CONSOLE_STATE_DIR", "/srv/console")
+    monkeypatch.delenv("CONSOLE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("CONSOLE_AUDIT_DB_URL", "sqlite:////data/trail.db")
+    settings = get_settings()
+    assert (settings.database_url, settings.legacy_audit_db) == ("sqlite:////srv/console/console.db", "/data/trail.db")

@@ -1,36 +1,50 @@
-"""The process-wide audit log: one `AuditLog` (one writer lock on one file) for every part of the console.
+"""The process-wide audit log: one `AuditLog` for every part of the console, installed once at start.
 
-Actions, YAML edits, Secret reveals and shell sessions all record through `audit_log()`.
+Actions, YAML edits, Secret reveals and shell sessions all record through `audit_log()`. The app's lifespan
+opens the console database and installs the log on it (`console.database.runtime`) before serving.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
 from console.audit.log import AuditLog
-from console.settings import get_settings
 
-__all__ = ["audit_log", "sqlite_path"]
+__all__ = ["AuditLogUnavailable", "audit_log", "install", "uninstall"]
+
+_installed: AuditLog | None = None
 
 
-def sqlite_path(url: str) -> Path:
-    """The file of a `sqlite:///<path>` URL (`sqlite:////abs/path` for an absolute one, as SQLAlchemy reads it).
+class AuditLogUnavailable(RuntimeError):
+    """The audit log is used before the app's lifespan installed it (or after shutdown)."""
+
+
+def install(log: AuditLog) -> None:
+    """Make `log` the process's audit log.
 
     Raises:
-        ValueError: not a sqlite URL with a path.
+        RuntimeError: another log is already installed (one process, one audit log).
     """
-    path = url.removeprefix("sqlite:///")
-    if path == url or not path:
-        raise ValueError(f"the audit log needs a sqlite:///<path> URL, got {url!r}")
-    return Path(path)
+    global _installed
+    if _installed is not None and _installed is not log:
+        raise RuntimeError("an audit log is already installed in this process")
+    _installed = log
 
 
-@lru_cache(maxsize=1)
+def uninstall(log: AuditLog) -> None:
+    """Remove `log` (at shutdown); does nothing if another log is installed."""
+    global _installed
+    if _installed is log:
+        _installed = None
+
+
 def audit_log() -> AuditLog:
-    """The audit log of this process, at `CONSOLE_AUDIT_DB_URL` (default `<CONSOLE_STATE_DIR>/audit.db`).
+    """The audit log of this process.
 
-    One SQLite file per replica splits the trail: replicas need one shared database (PostgreSQL), which
-    is not supported yet.
+    Raises:
+        AuditLogUnavailable: nothing installed it yet: the console database opens in the app's lifespan.
     """
-    return AuditLog(sqlite_path(get_settings().audit_db_url))
+    if _installed is None:
+        raise AuditLogUnavailable(
+            "the audit log is not open: the app's lifespan opens the console database before serving "
+            "(console.database.runtime.open_database)"
+        )
+    return _installed

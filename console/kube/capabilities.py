@@ -24,6 +24,7 @@ class Capability(StrEnum):
     RECONCILE = "reconcile"  # Flux: reconcile now, suspend, resume, and the Reconcile tab
     REVEAL = "reveal"  # a Secret's values, shown on the person's explicit, audited request
     ENDPOINTS = "endpoints"  # a Service's endpoints, from the EndpointSlices labelled with its name
+    COMPLIANCE = "compliance"  # policy reports are written about it: its score and findings (the compliance tab)
 
 
 # Whose logs the Logs tab streams: the object's own containers (a Pod), or every pod its selector picks

@@ -33,6 +33,7 @@ TAB_RULES: tuple[TabRule, ...] = (
     TabRule("tree", "Tree", feeds=frozenset({"related"})),
     TabRule("metrics", "Metrics", Capability.METRICS, feeds=frozenset({"metrics"})),
     TabRule("reconcile", "Reconcile", Capability.RECONCILE, feeds=frozenset({"events"})),
+    TabRule("compliance", "Compliance", Capability.COMPLIANCE),
 )
 DEFAULT_TAB = "overview"
 

@@ -44,3 +44,17 @@ def kind_for(kind_id: str) -> Kind:
         return KINDS[kind_id]
     except KeyError:
         raise KindNotFound(kind_id) from None
+
+
+def object_href(kind: str, api_version: str, namespace: str, name: str) -> str:
+    """The detail page of an object named by kind and apiVersion ("" when the console has no plain kind for
+    it); without an apiVersion, the one registered kind of that name."""
+    matches = [
+        k for k in KINDS.values() if k.kind == kind and k.resource is not None and not k.projected and k.opens_detail
+    ]
+    if api_version:
+        group = api_version.rpartition("/")[0]
+        matches = [k for k in matches if k.resource is not None and k.resource.group == group]
+    if not matches or not name:
+        return ""
+    return f"/cloud/resource/{matches[0].id}/{namespace or '_'}/{name}/overview"

@@ -15,11 +15,30 @@ class NavEntry:
     label: str
     href: str
     icon: str
+    section: str = ""  # the heading it is listed under ("" for none)
 
 
 CLOUD_HREF = "/cloud?view=list&kind=namespaces"
-# An entry appears here only once its page exists (Compliance, Users & Access, Settings come later).
-NAV_ENTRIES: tuple[NavEntry, ...] = (NavEntry("cloud", "Cloud", CLOUD_HREF, "cloud"),)
+# An entry appears here only once its page exists (Users & Access, Settings come later).
+NAV_ENTRIES: tuple[NavEntry, ...] = (
+    NavEntry("cloud", "Cloud", CLOUD_HREF, "cloud"),
+    NavEntry("compliance-sre", "SRE Lead", "/sre/compliance", "activity", section="Compliance"),
+    NavEntry("compliance-sec", "Security Lead", "/sec/compliance", "shield-alert", section="Compliance"),
+)
+
+
+def _entries(active: str) -> list[rx.Component]:
+    """The links in order, each section's heading before its first entry."""
+    items: list[rx.Component] = []
+    section = ""
+    for entry in NAV_ENTRIES:
+        if entry.section and entry.section != section:
+            items.append(
+                rx.text(entry.section, size="1", weight="medium", color_scheme="gray", padding="10px 10px 2px 10px")
+            )
+        section = entry.section
+        items.append(_nav_link(entry, entry.id == active))
+    return items
 
 
 def _nav_link(entry: NavEntry, active: bool) -> rx.Component:
@@ -47,7 +66,7 @@ def _sidebar_content(active: str, person: PersonView) -> rx.Component:
             padding_x="10px",
             padding_bottom="12px",
         ),
-        *[_nav_link(entry, entry.id == active) for entry in NAV_ENTRIES],
+        *_entries(active),
         rx.spacer(),
         identity_card(person),
         # The column runs the page's full height; its content stays in view while the page scrolls.

@@ -11,6 +11,10 @@ import reflex as rx
 from console.layout import not_found
 from console.pages.cloud_list.page import cloud_page
 from console.pages.cloud_list.state import CloudListState
+from console.pages.compliance import application_page, dashboard_page, policy_page
+from console.pages.compliance.application_state import ComplianceApplicationState
+from console.pages.compliance.dashboard_state import ComplianceDashboardState
+from console.pages.compliance.policy_state import CompliancePolicyState
 from console.pages.resource_detail import page as resource_detail
 from console.pages.resource_detail.actions_state import DetailActionsState
 from console.pages.resource_detail.state import ResourceDetailState
@@ -41,6 +45,30 @@ ROUTES: tuple[Route, ...] = (
         title="Resource · Sovereign Console",
         component=resource_detail.resource_detail_page,
         on_load=[SessionState.check, ResourceDetailState.load, DetailActionsState.load_actions],
+    ),
+    Route(
+        path=dashboard_page.SRE_ROUTE,
+        title="SRE Lead — Compliance · Sovereign Console",
+        component=dashboard_page.sre_dashboard_page,
+        on_load=[SessionState.check, ComplianceDashboardState.open_sre],
+    ),
+    Route(
+        path=dashboard_page.SECURITY_ROUTE,
+        title="Security Lead — Compliance · Sovereign Console",
+        component=dashboard_page.security_dashboard_page,
+        on_load=[SessionState.check, ComplianceDashboardState.open_security],
+    ),
+    Route(
+        path=policy_page.ROUTE,
+        title="Policy · Compliance · Sovereign Console",
+        component=policy_page.policy_page,
+        on_load=[SessionState.check, CompliancePolicyState.open_policy],
+    ),
+    Route(
+        path=application_page.ROUTE,
+        title="Application · Compliance · Sovereign Console",
+        component=application_page.application_page,
+        on_load=[SessionState.check, ComplianceApplicationState.open_application],
     ),
     Route(
         path="/",

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sovereign_sandbox.world.people import subject_of
 
-from console.audit.log import AuditLog
+from console.database.runtime import open_database
 from console.identity.claims import identity_from_claims
 from console.kube.access import AccessReviews
 from console.kube.actions import (
@@ -91,7 +91,7 @@ pytestmark_sandbox = pytest.mark.sandbox
 @pytestmark_sandbox
 async def test_an_admin_scales_through_the_scale_subresource(kube_api: KubeApi, cluster_http, tmp_path: Path):
     name = await _deployment(cluster_http)
-    audit = AuditLog(tmp_path / "audit.db")
+    audit = (await open_database(f"sqlite:///{tmp_path}/console.db", install=False)).audit_log
 
     replicas = await scale(kube_api.as_person(ADMIN), DEPLOYMENTS, NAMESPACE, name, "4", audit=audit, actor=ADMIN.user)
 
@@ -104,7 +104,7 @@ async def test_an_admin_scales_through_the_scale_subresource(kube_api: KubeApi, 
 @pytestmark_sandbox
 async def test_bad_replicas_are_refused_and_audited(kube_api: KubeApi, cluster_http, tmp_path: Path):
     name = await _deployment(cluster_http)
-    audit = AuditLog(tmp_path / "audit.db")
+    audit = (await open_database(f"sqlite:///{tmp_path}/console.db", install=False)).audit_log
 
     with pytest.raises(ActionRefused, match="Replicas must be a non-negative integer."):
         await scale(kube_api.as_person(ADMIN), DEPLOYMENTS, NAMESPACE, name, "-2", audit=audit, actor=ADMIN.user)
@@ -128,7 +128,7 @@ async def test_an_admin_restarts_like_kubectl_rollout_restart(kube_api: KubeApi,
 async def test_delete_needs_the_name_typed_then_deletes(kube_api: KubeApi, cluster_http, tmp_path: Path):
     name = await _deployment(cluster_http)
     admin = kube_api.as_person(ADMIN)
-    audit = AuditLog(tmp_path / "audit.db")
+    audit = (await open_database(f"sqlite:///{tmp_path}/console.db", install=False)).audit_log
 
     with pytest.raises(ActionRefused, match=f"^Type {name} to confirm.$"):
         await delete(admin, DEPLOYMENTS, NAMESPACE, name, name.upper(), audit=audit, actor=ADMIN.user)
@@ -147,7 +147,7 @@ async def test_a_viewer_is_stopped_by_the_api_server_and_audited_as_denied(
 ):
     name = await _deployment(cluster_http)
     viewer = kube_api.as_person(VIEWER)
-    audit = AuditLog(tmp_path / "audit.db")
+    audit = (await open_database(f"sqlite:///{tmp_path}/console.db", install=False)).audit_log
 
     with pytest.raises(Forbidden) as scaling:
         await scale(viewer, DEPLOYMENTS, NAMESPACE, name, 3, audit=audit, actor=VIEWER.user)

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from sovereign_sandbox.world.people import subject_of
 
-from console.audit.log import AuditLog
+from console.database.runtime import open_database
 from console.identity.claims import identity_from_claims
 from console.kube.access import AccessReviews
 from console.kube.api import ActingAs, JsonObject, KubeApi, ResourcePath
@@ -139,7 +139,7 @@ async def test_a_pod_opens_with_the_tabs_its_kind_offers(kube_api, cluster_http,
     pod = await _pod_of(cache, await _deployment(cluster_http))
     opening = await open_detail(catalog, _person(kube_api, ADMIN), DetailAddress("pods", NAMESPACE, pod, "exec"))
     assert opening.kind is not None and opening.kind.id == "pods"
-    assert [tab.id for tab in opening.tabs] == ["overview", "yaml", "logs", "exec", "events", "tree", "metrics"]
+    assert [tab.id for tab in opening.tabs] == ["overview", "yaml", "logs", "exec", "events", "tree", "metrics", "compliance"]
     assert opening.tabs[3].href == f"/cloud/resource/pods/{NAMESPACE}/{pod}/exec"
     assert (opening.tab, opening.problem, opening.can_reveal) == ("exec", "", False)
     assert opening.facts is not None
@@ -151,7 +151,7 @@ async def test_a_pod_opens_with_the_tabs_its_kind_offers(kube_api, cluster_http,
 async def test_a_deployment_offers_its_wanted_replicas_and_no_shell(kube_api, cluster_http, catalog):
     name = await _deployment(cluster_http, replicas=3)
     opening = await open_detail(catalog, _person(kube_api, ADMIN), DetailAddress("deployments", NAMESPACE, name))
-    assert [tab.id for tab in opening.tabs] == ["overview", "yaml", "logs", "events", "tree"]
+    assert [tab.id for tab in opening.tabs] == ["overview", "yaml", "logs", "events", "tree", "compliance"]
     assert opening.facts is not None and opening.facts.wanted_replicas == "3"
 
 
@@ -179,7 +179,7 @@ async def test_a_secrets_values_are_revealed_only_to_those_who_may_read_them(
     admin, viewer = _person(kube_api, ADMIN), _person(kube_api, VIEWER)
     opening = await open_detail(catalog, admin, address)
     assert opening.can_reveal and opening.facts is not None and opening.facts.overview.keys == ["token"]
-    audit = AuditLog(tmp_path / "audit.db")
+    audit = (await open_database(f"sqlite:///{tmp_path}/console.db", install=False)).audit_log
     values = await reveal_values(admin, kind_for("secrets"), address, audit)
     assert [(value.key, value.value) for value in values] == [("token", "s3cr3t")]
     refused = await open_detail(catalog, viewer, address)

@@ -13,9 +13,9 @@ EVERY_KIND = ["overview", "yaml", "events", "tree"]
 @pytest.mark.parametrize(
     ("kind_id", "tabs"),
     [
-        ("pods", ["overview", "yaml", "logs", "exec", "events", "tree", "metrics"]),
-        ("deployments", ["overview", "yaml", "logs", "events", "tree"]),
-        ("daemonsets", ["overview", "yaml", "logs", "events", "tree"]),
+        ("pods", ["overview", "yaml", "logs", "exec", "events", "tree", "metrics", "compliance"]),
+        ("deployments", ["overview", "yaml", "logs", "events", "tree", "compliance"]),
+        ("daemonsets", ["overview", "yaml", "logs", "events", "tree", "compliance"]),
         ("worker-nodes", ["overview", "yaml", "events", "tree", "metrics"]),
         ("helmreleases", ["overview", "yaml", "events", "tree", "reconcile"]),
         ("configmaps", EVERY_KIND),

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sovereign_sandbox.world.people import subject_of
 
-from console.audit.log import AuditLog
+from console.database.runtime import open_database
 from console.identity.claims import identity_from_claims
 from console.kube.api import ActingAs, KubeApi
 from console.kube.edits import (
@@ -225,7 +225,7 @@ async def test_dry_run_is_accepted_and_changes_nothing(kube_api: KubeApi, cluste
 async def test_apply_changes_the_object_and_is_audited(kube_api: KubeApi, cluster_http, tmp_path: Path):
     name = (await _create(cluster_http))["metadata"]["name"]
     created = await _settled(cluster_http, name)
-    audit = AuditLog(tmp_path / "audit.db")
+    audit = (await open_database(f"sqlite:///{tmp_path}/console.db", install=False)).audit_log
 
     result = await apply(
         kube_api.as_person(ADMIN),
@@ -324,7 +324,7 @@ async def test_a_viewers_apply_is_forbidden_by_the_api_server_and_audited(
 ):
     created = await _create(cluster_http)
     name = created["metadata"]["name"]
-    audit = AuditLog(tmp_path / "audit.db")
+    audit = (await open_database(f"sqlite:///{tmp_path}/console.db", install=False)).audit_log
 
     with pytest.raises(Forbidden) as forbidden:
         await apply(

@@ -19,6 +19,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from console.audit.log import AuditLog
+from console.database.runtime import open_database
 from console.identity.claims import Identity, identity_from_claims
 from console.kube.access import AccessReviews
 from console.kube.api import ActingAs, KubeApi, KubeApiError
@@ -153,7 +154,7 @@ async def _read_until_closed(socket_: ClientConnection) -> tuple[str, list[dict]
 
 
 async def test_the_bridge_runs_a_shell_and_reports_the_exit(kube_api: KubeApi, tmp_path: Path):
-    audit = AuditLog(tmp_path / "audit.db")
+    audit = (await open_database(f"sqlite:///{tmp_path}/console.db", install=False)).audit_log
     namespace, pod, container = await _pod(kube_api, ("sh", "bash"))
     async with _bridge_server(kube_api, audit) as base:
         url = f"{base}/ws/exec/{namespace}/{pod}?container={container}"
@@ -175,7 +176,7 @@ async def test_the_bridge_runs_a_shell_and_reports_the_exit(kube_api: KubeApi, t
 
 
 async def test_the_bridge_refuses_a_viewer_and_a_stranger(kube_api: KubeApi, tmp_path: Path):
-    audit = AuditLog(tmp_path / "audit.db")
+    audit = (await open_database(f"sqlite:///{tmp_path}/console.db", install=False)).audit_log
     namespace, pod, container = await _pod(kube_api, ("sh", "bash"))
     async with _bridge_server(kube_api, audit) as base:
         url = f"{base}/ws/exec/{namespace}/{pod}?container={container}"
@@ -193,7 +194,9 @@ async def test_the_bridge_refuses_a_viewer_and_a_stranger(kube_api: KubeApi, tmp
 
 async def test_the_bridge_closes_4400_for_an_unknown_container(kube_api: KubeApi, tmp_path: Path):
     namespace, pod, _ = await _pod(kube_api, ("sh", "bash"))
-    async with _bridge_server(kube_api, AuditLog(tmp_path / "audit.db")) as base:
+    async with _bridge_server(
+        kube_api, (await open_database(f"sqlite:///{tmp_path}/console.db", install=False)).audit_log
+    ) as base:
         url = f"{base}/ws/exec/{namespace}/{pod}?container=nope"
         async with connect(url, additional_headers={"Cookie": "person=sre"}) as browser:
             _, controls = await _read_until_closed(browser)

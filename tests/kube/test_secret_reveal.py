@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sovereign_sandbox.world.people import subject_of
 
-from console.audit.log import AuditLog
+from console.database.runtime import open_database
 from console.identity.claims import identity_from_claims
 from console.kube.access import AccessReviews
 from console.kube.api import ActingAs, KubeApi
@@ -67,7 +67,7 @@ async def test_an_admin_may_reveal_and_the_read_is_audited_without_values(
 ):
     name = await _secret(cluster_http)
     admin = kube_api.as_person(ADMIN)
-    audit = AuditLog(tmp_path / "audit.db")
+    audit = (await open_database(f"sqlite:///{tmp_path}/console.db", install=False)).audit_log
 
     assert await may_reveal(admin, AccessReviews(), ADMIN.user, NAMESPACE, name)
     with caplog.at_level(logging.DEBUG):
@@ -95,7 +95,7 @@ async def test_a_viewer_is_not_offered_reveal_and_a_forced_attempt_is_denied_and
 ):
     name = await _secret(cluster_http)
     viewer = kube_api.as_person(VIEWER)
-    audit = AuditLog(tmp_path / "audit.db")
+    audit = (await open_database(f"sqlite:///{tmp_path}/console.db", install=False)).audit_log
 
     assert not await may_reveal(viewer, AccessReviews(), VIEWER.user, NAMESPACE, name)
     with pytest.raises(RevealFailed) as refused:

@@ -308,7 +308,7 @@ PODS = Kind(
     columns=columns(READY, RESTARTS, NODE, IP, namespaced=True),
     render=render_pod,
     short_names=("po", "pod"),
-    capabilities=frozenset({Capability.LOGS, Capability.EXEC, Capability.METRICS}),
+    capabilities=frozenset({Capability.LOGS, Capability.EXEC, Capability.METRICS, Capability.COMPLIANCE}),
     log_source="pod",
     metrics_resource="pods",
 )

@@ -156,7 +156,7 @@ DEPLOYMENTS = Kind(
     columns=WORKLOAD_COLUMNS,
     render=render_deployment,
     short_names=("deploy", "dp", "deployment"),
-    capabilities=SCALABLE_WORKLOAD,
+    capabilities=SCALABLE_WORKLOAD | {Capability.COMPLIANCE},
     replica_count=SPEC_REPLICAS,
     log_source="workload",
 )
@@ -170,7 +170,7 @@ STATEFUL_SETS = Kind(
     columns=WORKLOAD_COLUMNS,
     render=render_stateful_set,
     short_names=("sts", "statefulset"),
-    capabilities=SCALABLE_WORKLOAD,
+    capabilities=SCALABLE_WORKLOAD | {Capability.COMPLIANCE},
     replica_count=SPEC_REPLICAS,
     log_source="workload",
 )
@@ -185,7 +185,7 @@ DAEMON_SETS = Kind(
     render=render_daemon_set,
     short_names=("ds", "daemonset"),
     # One pod per node: nothing to scale, but its pods restart and stream logs like any workload's.
-    capabilities=frozenset({Capability.RESTART, Capability.LOGS}),
+    capabilities=frozenset({Capability.RESTART, Capability.LOGS, Capability.COMPLIANCE}),
     log_source="workload",
 )
 

@@ -17,6 +17,7 @@ from console.kube.detail_tabs import TAB_RULES
 from console.layout.frame import page_shell
 from console.pages.resource_detail.actions_state import DetailActionsState
 from console.pages.resource_detail.state import ResourceDetailState
+from console.pages.resource_detail.tabs.compliance import compliance_tab
 from console.pages.resource_detail.tabs.events import events_tab
 from console.pages.resource_detail.tabs.logs import logs_tab
 from console.pages.resource_detail.tabs.metrics import metrics_tab
@@ -39,6 +40,7 @@ TAB_BODIES: dict[str, Callable[[], rx.Component]] = {
     "tree": tree_tab,
     "metrics": metrics_tab,
     "reconcile": reconcile_tab,
+    "compliance": compliance_tab,
 }
 
 ACTIONS = ActionsView(

@@ -112,6 +112,8 @@ def _tier_rules() -> dict[str, list[dict]]:
             _rule(
                 ["apps"], ["deployments/scale", "statefulsets/scale", "replicasets/scale"], ["get", "update", "patch"]
             ),
+            # Compliance modes (permissive/enforcing per Environment) are set by admins and owners.
+            _rule(["catalyst.openova.io"], ["environmentpolicies"], ["patch", "update"]),
         ],
         "owner": [
             _rule(["rbac.authorization.k8s.io"], ["*"], ["*", "bind", "escalate"]),
