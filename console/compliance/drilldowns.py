@@ -177,10 +177,10 @@ def resource_view(ledger: Ledger, ref: ResourceRef) -> ResourceView:
     )
 
 
-def scope_tallies(ledger: Ledger) -> dict[tuple[ScopeKind, str], Tally]:
+def scope_tallies(ledger: Ledger) -> dict[tuple[str, str], Tally]:
     """Every scope's unfiltered tally: the sovereign, each organization, environment, application
     ("<environment>/<application>") and namespace (empty names left out)."""
-    tallies: dict[tuple[ScopeKind, str], Tally] = {("sovereign", ""): Tally()}
+    tallies: dict[tuple[str, str], Tally] = {("sovereign", ""): Tally()}
 
     def add(scope: tuple[ScopeKind, str], tally: Tally) -> None:
         tallies[scope] = tallies.get(scope, Tally()) + tally

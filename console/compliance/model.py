@@ -95,7 +95,7 @@ class Tally:
 
 
 def percent_text(total: int | None) -> str:
-    """"NN%" or "—" (no score)."""
+    """ "NN%" or "—" (no score)."""
     return "—" if total is None else f"{total}%"
 
 

@@ -16,7 +16,7 @@ from console.compliance.attribution import LABELLED_KINDS, WORKLOAD_KINDS
 from console.compliance.dashboard import Workload, build_dashboard, workloads_by_namespace
 from console.compliance.drilldowns import application_view, policy_view, resource_view, scope_tallies
 from console.compliance.ledger import Ledger
-from console.compliance.model import Attribution, Finding, OutcomeChange, ResourceRef, ScopeKind, Tally
+from console.compliance.model import Attribution, Finding, OutcomeChange, ResourceRef, Tally
 from console.compliance.policies import PolicyInfo, policy_info_of
 from console.compliance.reports import findings_of, report_namespace
 from console.compliance.scoring import CategoryScore, Fix
@@ -256,7 +256,7 @@ class Scorecard:
         names = set(ledger.environments.environments) | ledger.environments_seen()
         return sorted(name for name in names if self.environment_policy_of(name) == environment_policy)
 
-    def scope_tallies(self) -> dict[tuple[ScopeKind, str], Tally]:
+    def scope_tallies(self) -> dict[tuple[str, str], Tally]:
         """Every scope's unfiltered tally (history samples): sovereign, organizations, environments,
         applications as "<environment>/<application>", namespaces."""
         return scope_tallies(self._ledger)

@@ -37,7 +37,7 @@ def _crd_resources(definitions: Iterable[object]) -> set[tuple[str, str]]:
     for definition in definitions:
         spec = definition.get("spec") if isinstance(definition, dict) else None
         names = spec.get("names") if isinstance(spec, dict) else None
-        if isinstance(names, dict):
+        if isinstance(spec, dict) and isinstance(names, dict):
             found.add((str(spec.get("group") or ""), str(names.get("plural") or "")))
     return found
 

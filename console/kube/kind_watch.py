@@ -350,7 +350,7 @@ class KindWatch:
     def _apply_printed(self, event: JsonObject, resource_version: str) -> str:
         """Apply a watch event whose object may be a Table of rows (Table mode) as plain events."""
         obj = event.get("object")
-        if event.get("type") not in ("ADDED", "MODIFIED", "DELETED") or not is_table(obj):
+        if event.get("type") not in ("ADDED", "MODIFIED", "DELETED") or not isinstance(obj, dict) or not is_table(obj):
             return self._apply(event, resource_version)
         for row_object in self._printed(obj):
             resource_version = self._apply({"type": event["type"], "object": row_object}, resource_version)

@@ -54,7 +54,8 @@ def printed_rows(table: JsonObject, columns: list[TableColumn]) -> list[tuple[Js
     for row in table.get("rows") or ():
         if not isinstance(row, dict) or not isinstance(row.get("object"), dict):
             raise ValueError("a Table row came without its object")
-        cells = row.get("cells") if isinstance(row.get("cells"), list) else []
+        listed = row.get("cells")
+        cells = listed if isinstance(listed, list) else []
         rows.append((row["object"], {column.name: cell for column, cell in zip(columns, cells, strict=False)}))
     return rows
 

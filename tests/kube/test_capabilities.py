@@ -19,14 +19,15 @@ METRICS, RECONCILE, REVEAL, ENDPOINTS = (
     Capability.REVEAL,
     Capability.ENDPOINTS,
 )
+COMPLIANCE = Capability.COMPLIANCE
 
 # Every registered kind that offers something; each other registered kind offers nothing.
 OFFERS: dict[str, set[Capability]] = {
-    "pods": {LOGS, EXEC, METRICS},
-    "deployments": {SCALE, RESTART, LOGS},
-    "statefulsets": {SCALE, RESTART, LOGS},
+    "pods": {LOGS, EXEC, METRICS, COMPLIANCE},
+    "deployments": {SCALE, RESTART, LOGS, COMPLIANCE},
+    "statefulsets": {SCALE, RESTART, LOGS, COMPLIANCE},
     "vclusters": {SCALE, RESTART, LOGS},  # a vCluster is its StatefulSet
-    "daemonsets": {RESTART, LOGS},  # one pod per node: nothing to scale
+    "daemonsets": {RESTART, LOGS, COMPLIANCE},  # one pod per node: nothing to scale
     "secrets": {REVEAL},
     "services": {ENDPOINTS},
     "load-balancers": {ENDPOINTS},  # a LoadBalancer is its Service

@@ -139,7 +139,16 @@ async def test_a_pod_opens_with_the_tabs_its_kind_offers(kube_api, cluster_http,
     pod = await _pod_of(cache, await _deployment(cluster_http))
     opening = await open_detail(catalog, _person(kube_api, ADMIN), DetailAddress("pods", NAMESPACE, pod, "exec"))
     assert opening.kind is not None and opening.kind.id == "pods"
-    assert [tab.id for tab in opening.tabs] == ["overview", "yaml", "logs", "exec", "events", "tree", "metrics", "compliance"]
+    assert [tab.id for tab in opening.tabs] == [
+        "overview",
+        "yaml",
+        "logs",
+        "exec",
+        "events",
+        "tree",
+        "metrics",
+        "compliance",
+    ]
     assert opening.tabs[3].href == f"/cloud/resource/pods/{NAMESPACE}/{pod}/exec"
     assert (opening.tab, opening.problem, opening.can_reveal) == ("exec", "", False)
     assert opening.facts is not None

@@ -23,8 +23,8 @@ COMPARE_CHOICES: tuple[tuple[str, str], ...] = (
     ("30d", "30 days ago"),
 )
 _SECONDS = {"1h": 3600, "24h": 86400, "7d": 7 * 86400, "30d": 30 * 86400}
-_APPLICATION_LINES = 6
-WHY_ROWS = 20  # the heaviest reasons; the sentence above the table counts them all  # the lowest-scoring applications get a line of their own
+_APPLICATION_LINES = 6  # the lowest-scoring applications get a line of their own
+WHY_ROWS = 20  # the heaviest reasons; the sentence above the table counts them all
 
 HistoryView = tuple[go.Figure, bool, str, list[dict[str, str]]]
 
