@@ -1,4 +1,5 @@
-"""Fixtures for the feed tests: a sandbox cluster, the console's connection to it, and a kubectl-like client."""
+"""Fixtures every console test folder shares: a sandbox cluster, the console's API connection to it as its
+own service account, and a kubectl-like client."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from console.settings import get_settings
 
 
 @pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     with Sandbox(host="127.0.0.1", kube_port=0, seed=1, history_size=500) as running:
         yield running
 
@@ -36,6 +37,6 @@ async def kube_api(console_kubeconfig: Path) -> AsyncIterator[KubeApi]:
 
 @pytest.fixture
 async def cluster_http(sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
-    """Reads and writes made by "someone else" (kubectl-like), over the sandbox's plain HTTP listener."""
+    """Writes made by "someone else" (kubectl-like), over the sandbox's plain HTTP listener."""
     async with httpx.AsyncClient(base_url=sandbox.http_url, timeout=10) as http:
         yield http
