@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from console.compliance.model import OutcomeChange
-from console.compliance.scorecard import Scorecard
+from console.compliance.scorecard import Scorecard, collector_paused
 from console.kube.api import ResourcePath
 from console.kube.kind_watch import SETTLED_FAILURES
 from console.kube.objects import cache_key, resource_version_of
@@ -124,14 +124,15 @@ class ComplianceFeed:
         revision, status = self.scorecard.revision, self._status
         at = self._clock()
         moves: list[OutcomeChange] = []
-        for resource, kind in CONTEXT_RESOURCES.items():
-            watch = watches[resource]
-            if self._moved(watch):
-                moves.extend(self.scorecard.set_context(kind, watch.objects(), at))
-        for resource in REPORT_RESOURCES:
-            watch = watches[resource]
-            if self._moved(watch):
-                moves.extend(self._apply_reports(resource, watch, at))
+        with collector_paused():
+            for resource, kind in CONTEXT_RESOURCES.items():
+                watch = watches[resource]
+                if self._moved(watch):
+                    moves.extend(self.scorecard.set_context(kind, watch.objects(), at))
+            for resource in REPORT_RESOURCES:
+                watch = watches[resource]
+                if self._moved(watch):
+                    moves.extend(self._apply_reports(resource, watch, at))
         self._status = self._status_of(watches)
         if self.scorecard.revision != revision:
             self.updated_at = at
