@@ -228,6 +228,11 @@ class HistoryRecorder:
         """
         where = _change_filter(scope_kind, scope_id, namespaces)
         first = await self._tally_at(scope_kind, scope_id, t1, namespaces)
+        if first is None:  # history starts after t1 (a new console): explain from its first sample instead
+            start = await self._first_sample_after(scope_kind, scope_id, t1, t2, namespaces)
+            if start is not None:
+                t1 = start
+                first = await self._tally_at(scope_kind, scope_id, t1, namespaces)
         second = await self._tally_at(scope_kind, scope_id, t2, namespaces)
         changes = await self._store.changes(t1, t2, where) if t2 > t1 else []
         reasons = _reasons(changes, second)
@@ -235,6 +240,16 @@ class HistoryRecorder:
         after = None if second is None else second.total
         delta = None if before is None or after is None else after - before
         return Explanation(before, after, delta, reasons, _text(before, after, reasons, t1, t2, tz))
+
+    async def _first_sample_after(
+        self, scope_kind: str, scope_id: str, t1: float, t2: float, namespaces: frozenset[str] | None
+    ) -> float | None:
+        if namespaces is None:
+            samples = await self._store.samples(scope_kind, [scope_id], t1, t2)
+        else:
+            ids = namespaces if scope_kind == "sovereign" else frozenset({scope_id}) & namespaces
+            samples = await self._store.samples("namespace", ids, t1, t2) if ids else []
+        return min((sample.at for sample in samples), default=None)
 
     async def _tally_at(
         self, scope_kind: str, scope_id: str, at: float, namespaces: frozenset[str] | None

@@ -150,6 +150,18 @@ async def test_why_the_score_moved_since_yesterday(history: HistoryRecorder):
     assert reason.points == pytest.approx(100 * 95 / 120 - 100 * 100 / 120)
 
 
+async def test_history_younger_than_the_first_point_is_explained_from_its_first_sample(history: HistoryRecorder):
+    started = TODAY - 3 * 3600  # the console started this morning: nothing is known of yesterday
+    await history.sample({APP: Tally(100, 120, 0, 3)}, at=started, force=True)
+    await history.record_changes([_change(started + 600, "image-tag-pinned", "pass", "fail", 5)])
+    await history.sample({APP: Tally(95, 120, 1, 3)}, at=started + 600)
+
+    explanation = await history.explain(*APP, YESTERDAY, TODAY)
+
+    assert explanation.text == "−4 since 06:00: image-tag-pinned now fails on acme-prod/billing-api (weight 5)"
+    assert (explanation.before, explanation.after) == (83, 79)
+
+
 async def test_nothing_moved_between_two_points(history: HistoryRecorder):
     await history.sample({APP: Tally(9, 10)}, at=YESTERDAY, force=True)
     await history.sample({APP: Tally(9, 10)}, at=TODAY, force=True)

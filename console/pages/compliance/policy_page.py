@@ -58,7 +58,7 @@ def _confirm() -> rx.Component:
         rx.alert_dialog.content(
             rx.alert_dialog.title("Change the policy's mode?"),
             rx.alert_dialog.description("This patches the EnvironmentPolicy as you:", size="2"),
-            rx.code_block(State.pending_diff, language="diff", data_testid="mode-diff"),
+            rx.code_block(State.pending_diff, language="diff", wrap_long_lines=True, data_testid="mode-diff"),
             rx.hstack(
                 rx.alert_dialog.cancel(
                     rx.button(

@@ -91,7 +91,7 @@ def application_row(app: ApplicationScore, palette: Palette) -> dict[str, str]:
 
 def namespace_row(summary: NamespaceSummary, palette: Palette) -> dict[str, str]:
     return {
-        "namespace": summary.namespace,
+        "namespace": summary.namespace or "(cluster-scoped)",
         "pass": str(summary.passed),
         "warn": str(summary.warned),
         "fail": str(summary.failed),
