@@ -110,13 +110,18 @@ class TrendSeries:
     totals: Sequence[int | None]
 
 
-def trend_figure(series: Sequence[TrendSeries]) -> go.Figure:
-    """One line per series; gaps where a point had no score (never drawn as 0)."""
+def _iso(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).isoformat()
+
+
+def trend_figure(series: Sequence[TrendSeries], window: tuple[float, float]) -> go.Figure:
+    """One line per series over the whole window (since, until); gaps where a point had no score (never
+    drawn as 0)."""
     figure = go.Figure()
     for index, line in enumerate(series):
         figure.add_trace(
             go.Scatter(
-                x=[datetime.fromtimestamp(at, UTC).isoformat() for at in line.times],
+                x=[_iso(at) for at in line.times],
                 y=list(line.totals),
                 mode="lines+markers",
                 name=line.name,
@@ -128,6 +133,7 @@ def trend_figure(series: Sequence[TrendSeries]) -> go.Figure:
     figure.update_layout(
         **_layout(height=260, margin={"l": 40, "r": 8, "t": 8, "b": 30}),
         yaxis={"range": [0, 100], "ticksuffix": "%"},
+        xaxis={"type": "date", "range": [_iso(window[0]), _iso(window[1])]},
         legend={"orientation": "h", "y": -0.2},
         showlegend=len(series) > 1,
     )

@@ -93,4 +93,9 @@ async def history_view(
         kind, scope_id, _ = _scope(organization, environment)
         explanation = await history.explain(kind, scope_id, since, moment, None)
     empty = not any(line.times for line in series)
-    return trend_figure(series), empty, explanation.text if explanation else "", explanation_rows(explanation)
+    return (
+        trend_figure(series, (since, moment)),
+        empty,
+        explanation.text if explanation else "",
+        explanation_rows(explanation),
+    )
