@@ -32,11 +32,32 @@ class ComplianceUnavailable(RuntimeError):
     """Compliance cannot be shown now (the message says why)."""
 
 
+class HistoryWrites:
+    """Moves each time history was written: pages redraw their trend and "why" then, since the scorecard
+    moved about a second before its changes were stored."""
+
+    def __init__(self) -> None:
+        self.revision = 0
+        self._event = asyncio.Event()
+
+    def bump(self) -> None:
+        self.revision += 1
+        event, self._event = self._event, asyncio.Event()
+        event.set()
+
+    async def wait(self, after_revision: int, timeout: float | None) -> int:
+        if self.revision <= after_revision:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._event.wait(), timeout)
+        return self.revision
+
+
 @dataclass(slots=True)
 class ComplianceRuntime:
     scorecard: Scorecard
     feed: ComplianceFeed
     history: HistoryRecorder | None  # None: no database (history and "why" are not shown)
+    history_writes: HistoryWrites
 
 
 _runtime: ComplianceRuntime | None = None
@@ -53,9 +74,14 @@ class _Recorder:
     """Writes what the feed reports to the history, off the feed's path."""
 
     def __init__(
-        self, history: HistoryRecorder, scorecard: Scorecard, feed: ComplianceFeed, clock: Callable[[], float]
+        self,
+        history: HistoryRecorder,
+        scorecard: Scorecard,
+        feed: ComplianceFeed,
+        clock: Callable[[], float],
+        writes: HistoryWrites,
     ):
-        self.history, self.scorecard, self.feed, self.clock = history, scorecard, feed, clock
+        self.history, self.scorecard, self.feed, self.clock, self.writes = history, scorecard, feed, clock, writes
         self.pending: list[OutcomeChange] = []
         self.wakeup = asyncio.Event()
         # Until the first sample (the baseline), outcomes "move" only because this process is reading the
@@ -70,10 +96,15 @@ class _Recorder:
         if self.feed.status not in ("live", "reconnecting"):  # never sample a half-listed cluster as its score
             return
         changes, self.pending = self.pending, []
-        if changes and self.baselined:
+        recorded = bool(changes) and self.baselined
+        if recorded:
             await self.history.record_changes(changes)
-        await self.history.sample(self.scorecard.scope_tallies(), self.clock(), force=force or not self.baselined)
+        written = await self.history.sample(
+            self.scorecard.scope_tallies(), self.clock(), force=force or not self.baselined
+        )
         self.baselined = True
+        if recorded or written:
+            self.writes.bump()
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -130,12 +161,13 @@ async def compliance_lifespan(
             recorder.queue(changes)
 
     feed = ComplianceFeed(cache, scorecard, record if history is not None else None, clock=clock)
+    writes = HistoryWrites()
     tasks = [asyncio.create_task(feed.run(), name="compliance feed")]
     if history is not None:
-        recorder = _Recorder(history, scorecard, feed, clock)
+        recorder = _Recorder(history, scorecard, feed, clock, writes)
         tasks.append(asyncio.create_task(recorder.run(), name="compliance history"))
     tasks.append(asyncio.create_task(_freeze_after_sync(feed), name="compliance gc freeze"))
-    _runtime = ComplianceRuntime(scorecard, feed, history)
+    _runtime = ComplianceRuntime(scorecard, feed, history, writes)
     try:
         yield _runtime
     finally:

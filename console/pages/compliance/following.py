@@ -14,14 +14,19 @@ MIN_PUSH_INTERVAL = 0.25
 RECHECK_SECONDS = 30.0
 
 
-async def _changed_or_woken(viewer: Viewer, revision: int, wakeup: asyncio.Event) -> None:
-    waiting = asyncio.ensure_future(viewer.compliance.feed.wait_changed(revision, RECHECK_SECONDS))
-    woken = asyncio.ensure_future(wakeup.wait())
+async def _changed_or_woken(viewer: Viewer, revision: int, written: int, wakeup: asyncio.Event) -> None:
+    """Until the scorecard moves, history is written (the trend and its "why"), or the tab wakes us."""
+    compliance = viewer.compliance
+    waits = {
+        asyncio.ensure_future(compliance.feed.wait_changed(revision, RECHECK_SECONDS)),
+        asyncio.ensure_future(compliance.history_writes.wait(written, RECHECK_SECONDS)),
+        asyncio.ensure_future(wakeup.wait()),
+    }
     try:
-        await asyncio.wait({waiting, woken}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        waiting.cancel()
-        woken.cancel()
+        for waiting in waits:
+            waiting.cancel()
     wakeup.clear()
 
 
@@ -41,10 +46,10 @@ async def follow_scorecard(client_token: str, cookie_header: str) -> AsyncIterat
     wakeup = wakeup_for(client_token)
     try:
         while tab_connected(client_token):
-            revision = viewer.compliance.scorecard.revision
+            revision, written = viewer.compliance.scorecard.revision, viewer.compliance.history_writes.revision
             yield viewer
             await asyncio.sleep(MIN_PUSH_INTERVAL)
-            await _changed_or_woken(viewer, revision, wakeup)
+            await _changed_or_woken(viewer, revision, written, wakeup)
             if loop.time() - checked_at > RECHECK_SECONDS:
                 try:
                     renewed = await viewer_for(cookie_header)  # access may have changed; so may the session
