@@ -110,6 +110,7 @@ def _applications() -> rx.Component:
             "No application has a score yet.",
             max_height="360px",
         ),
+        rx.text(State.applications_note, size="1", color_scheme="gray", data_testid="applications-note"),
         test_id="applications",
     )
 
@@ -134,6 +135,7 @@ def _namespaces() -> rx.Component:
             "No namespace has reports yet.",
             max_height="420px",
         ),
+        rx.text(State.namespaces_note, size="1", color_scheme="gray", data_testid="namespaces-note"),
         test_id="namespaces",
     )
 

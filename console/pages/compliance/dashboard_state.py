@@ -25,6 +25,10 @@ from console.state.session import SessionState
 from console.state.wakeups import wake
 
 PAGE_SIZE = 50
+# What one push carries stays small however big the Sovereign (a state delta re-sends a var whole): the
+# heaviest applications and the first namespaces, with a note saying how many there are.
+MAX_APPLICATIONS = 100
+MAX_NAMESPACES = 200
 _SORTS = {
     "weight": lambda v: (-v.weight, v.resource.key, v.policy),
     "severity": lambda v: (views.severity_rank(v.severity), -v.weight, v.resource.key),
@@ -53,7 +57,9 @@ class ComplianceDashboardState(rx.State):
     organizations: list[str] = []
     environments: list[str] = []
     applications: list[dict[str, str]] = []
+    applications_note: str = ""
     namespace_rows: list[dict[str, str]] = []
+    namespaces_note: str = ""
     treemap: go.Figure = go.Figure()
     trend: go.Figure = go.Figure()
     trend_empty: bool = True
@@ -176,11 +182,15 @@ class ComplianceDashboardState(rx.State):
         self.coverage_text = views.coverage_text(dashboard.coverage)
         self.categories = [views.category_pill(name, dashboard.categories[name], palette) for name in CATEGORIES]
         self.organizations, self.environments = list(dashboard.organizations), list(dashboard.environments)
-        self.applications = [views.application_row(app, palette) for app in dashboard.applications]
-        self.namespace_rows = [views.namespace_row(summary, palette) for summary in dashboard.namespaces]
+        applications = dashboard.applications[:MAX_APPLICATIONS]
+        self.applications = [views.application_row(app, palette) for app in applications]
+        self.applications_note = views.capped_note(len(applications), len(dashboard.applications), "applications")
+        namespaces = dashboard.namespaces[:MAX_NAMESPACES]
+        self.namespace_rows = [views.namespace_row(summary, palette) for summary in namespaces]
+        self.namespaces_note = views.capped_note(len(namespaces), len(dashboard.namespaces), "namespaces")
         tiles = [
             TreemapTile(app.application, app.environment, app.weight, app.tally.total, views.application_href(app))
-            for app in dashboard.applications
+            for app in applications
         ]
         self.treemap = treemap_figure(tiles, palette)
         # The figure's leaves come after one node per environment: the click's point number indexes this.

@@ -126,3 +126,12 @@ def violation_row(violation: Violation) -> dict[str, str]:
         "href": resource_href(ref),
         "policy_href": policy_href(violation.policy),
     }
+
+
+def capped_note(shown: int, total: int, noun: str) -> str:
+    """Says that a table shows only part of what there is ("" when it shows everything)."""
+    return (
+        ""
+        if shown >= total
+        else f"Showing {shown:,} of {total:,} {noun}; filter by organization or environment to see the rest."
+    )
