@@ -3,18 +3,14 @@ refused and audited), and a fixed Deployment moving the score live, with the das
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
 
 import pytest
-import socketio
 from compliance_helpers import LIVE, PERCENT, Expected, Snapshot, converge, kubectl, open_dashboard
 from conftest import watch_page_errors
+from forged_events import dispatch, run_on_own_thread
 from playwright.sync_api import Browser, Page, expect
 from sovereign_sandbox.apiserver.server import Sandbox
 
@@ -22,8 +18,6 @@ from console.pages.compliance.policy_state import CompliancePolicyState
 
 POLICY = "probes-present"
 ENVIRONMENT = "acme-dev"  # its Environment's policyRef: the EnvironmentPolicy `development`
-EVENT_PATH = "/_event"
-T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
@@ -86,40 +80,6 @@ def test_an_admin_switches_a_policy_mode_after_confirming_the_change(page: Page,
             _set_mode(kube, environment_policy, original)
 
 
-def _run(work: Coroutine[Any, Any, T]) -> T:
-    """A coroutine on its own thread: Playwright's sync API holds this thread's event loop."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, work).result()
-
-
-async def _dispatch(console_url: str, token: str, cookie: str, path: str, events: list[tuple[str, dict]]) -> list:
-    """Send the state's events as the tab's front-end would, on its token and cookies; wait for the last
-    one's delta (it sets `result`)."""
-    client = socketio.AsyncClient(reconnection=False)
-    answers: list[Any] = []
-    client.on("*", lambda event, data=None: answers.append((event, data)), namespace=EVENT_PATH)
-    await client.connect(
-        f"{console_url}?token={token}",
-        headers={"Cookie": cookie, "Origin": console_url},
-        transports=["websocket"],
-        socketio_path=EVENT_PATH,
-        namespaces=[EVENT_PATH],
-    )
-    try:
-        for handler, payload in events:
-            name = f"{CompliancePolicyState.get_full_name()}.{handler}"
-            router_data = {"pathname": path, "asPath": path, "query": {}}
-            await client.emit(
-                "event", {"name": name, "payload": payload, "router_data": router_data}, namespace=EVENT_PATH
-            )
-        deadline = asyncio.get_running_loop().time() + 15
-        while "Refused" not in repr(answers) and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.1)
-    finally:
-        await client.disconnect()
-    return answers
-
-
 def _audited(tmp_path_factory: pytest.TempPathFactory, target: str) -> list[tuple[str, str, str]]:
     found = []
     for database in {path.resolve() for path in tmp_path_factory.getbasetemp().glob("console*/console.db")}:
@@ -148,14 +108,9 @@ def test_a_viewer_has_no_toggle_and_a_forged_one_is_refused_and_audited(
     cookie = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies(console_url))
     context.close()  # the forged client speaks for the same tab state
 
-    answers = _run(
-        _dispatch(
-            console_url,
-            token,
-            cookie,
-            path,
-            [("ask_mode", {"environment_policy": environment_policy, "mode": wanted}), ("confirm_mode", {})],
-        )
+    events = [("ask_mode", {"environment_policy": environment_policy, "mode": wanted}), ("confirm_mode", {})]
+    answers = run_on_own_thread(
+        dispatch(console_url, token, cookie, path, CompliancePolicyState.get_full_name(), events, until="Refused")
     )
     assert "Refused" in repr(answers), answers
     assert _mode(kube, environment_policy) == before

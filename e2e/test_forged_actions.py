@@ -7,17 +7,13 @@ its replicas and the audit log records the attempt as denied.
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
 
 import pytest
-import socketio
 from conftest import watch_page_errors
+from forged_events import dispatch, run_on_own_thread
 from kubernetes import client as kube_client
 from kubernetes import config as kube_config
 from playwright.sync_api import Browser, expect
@@ -30,16 +26,6 @@ from console.pages.resource_detail.actions_state import DetailActionsState
 NAMESPACE = "default"
 # The state's full name, as the compiled front-end addresses it (`.web/utils/context.jsx`).
 ACTIONS_STATE = DetailActionsState.get_full_name()
-
-# The socket.io path and namespace the front-end connects to (`.web/env.json` EVENT: ws://…/_event).
-EVENT_PATH = "/_event"
-T = TypeVar("T")
-
-
-def _run(work: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to its end on its own thread: Playwright's sync API holds this thread's event loop."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, work).result()
 
 
 def _apps(sandbox: Sandbox) -> kube_client.AppsV1Api:
@@ -76,42 +62,8 @@ def _audit_records(tmp_path_factory: pytest.TempPathFactory, name: str) -> list[
     """This object's records from the e2e console's `<CONSOLE_STATE_DIR>/console.db` (a tmp path per module)."""
     records: list[AuditRecord] = []
     for database in {path.resolve() for path in Path(tmp_path_factory.getbasetemp()).glob("console*/console.db")}:
-        records += [r for r in _run(_recent(database)) if r.target.endswith(f"/{name}")]
+        records += [r for r in run_on_own_thread(_recent(database)) if r.target.endswith(f"/{name}")]
     return records
-
-
-async def _dispatch(console_url: str, token: str, cookie: str, path: str, events: list[tuple[str, dict]]) -> list[Any]:
-    """Send events as the tab's front-end does: `emit("event", {name, payload, router_data})` on `/_event`,
-    connected with the tab's token and the browser's cookies."""
-    client = socketio.AsyncClient(reconnection=False)
-    answers: list[Any] = []  # the backend's deltas, for the failure message
-    client.on("*", lambda event, data=None: answers.append((event, data)), namespace=EVENT_PATH)
-    await client.connect(
-        f"{console_url}?token={token}",
-        headers={"Cookie": cookie, "Origin": console_url},
-        transports=["websocket"],
-        socketio_path=EVENT_PATH,
-        namespaces=[EVENT_PATH],
-    )
-    try:
-        for handler, payload in events:
-            await client.emit(
-                "event",
-                {
-                    "name": f"{ACTIONS_STATE}.{handler}",
-                    "payload": payload,
-                    "router_data": {"pathname": path, "asPath": path, "query": {}},
-                },
-                namespace=EVENT_PATH,
-            )
-        # The backend handles a token's events in order; stay connected until the last one's delta (its
-        # `result`) arrives, so the handler has run to the end.
-        deadline = asyncio.get_running_loop().time() + 15
-        while "result" not in repr(answers[-1:]) and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.1)
-    finally:
-        await client.disconnect()
-    return answers
 
 
 def test_a_viewers_forged_scale_is_refused_by_the_api_server(
@@ -140,7 +92,8 @@ def test_a_viewers_forged_scale_is_refused_by_the_api_server(
     # (a second socket on a live token would be handed a fresh token and an empty state).
     context.close()
 
-    answers = _run(_dispatch(console_url, token, cookie, path, [("set_replicas", {"value": "5"}), ("scale", {})]))
+    events = [("set_replicas", {"value": "5"}), ("scale", {})]
+    answers = run_on_own_thread(dispatch(console_url, token, cookie, path, ACTIONS_STATE, events, until="result"))
 
     deadline = time.monotonic() + 15
     denied: list[AuditRecord] = []
