@@ -32,7 +32,7 @@ def postgres_socket() -> Iterator[Path]:
     """A running PostgreSQL server's socket folder (user `postgres`, trust authentication); stopped at the end."""
     bin_dir = _postgres_bin()
     if bin_dir is None:
-        pytest.skip("PostgreSQL is not installed (make test-deps installs Debian's postgresql)")
+        pytest.fail("PostgreSQL is not installed: `make test-deps` installs Debian's postgresql")
     base = Path(tempfile.mkdtemp(prefix="console-pg-"))
     as_owner: list[str] = []
     if os.geteuid() == 0:  # the server refuses to run as root
