@@ -128,6 +128,7 @@ def application_view(
         outcomes=outcomes,
         fixes=fixes_to_target(tally, not_passing),
         violations=sum(failing.values()),
+        failing_results=sorted((v for entry in entries for v in entry.violations[ALL]), key=violation_order),
     )
 
 

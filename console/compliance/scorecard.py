@@ -21,42 +21,15 @@ from console.compliance.ledger import Ledger
 from console.compliance.model import Attribution, Finding, OutcomeChange, ResourceRef, Tally
 from console.compliance.policies import PolicyInfo, policy_info_of
 from console.compliance.reports import findings_of, report_namespace
-from console.compliance.scoring import CategoryScore, Fix
 from console.compliance.views import (
-    ApplicationScore,
     ApplicationView,
-    Coverage,
     Dashboard,
-    NamespaceSummary,
-    PolicyEnvironment,
-    PolicyOutcome,
-    PolicySummary,
     PolicyView,
-    ResourceFinding,
     ResourceView,
-    Violation,
 )
 from console.compliance.weights import WeightTable
 
-# The view types are re-exported: pages import them from here with the Scorecard.
-__all__ = [
-    "CONTEXT_KINDS",
-    "ApplicationScore",
-    "ApplicationView",
-    "CategoryScore",
-    "Coverage",
-    "Dashboard",
-    "Fix",
-    "NamespaceSummary",
-    "PolicyEnvironment",
-    "PolicyOutcome",
-    "PolicySummary",
-    "PolicyView",
-    "ResourceFinding",
-    "ResourceView",
-    "Scorecard",
-    "Violation",
-]
+__all__ = ["CONTEXT_KINDS", "Scorecard", "collector_paused"]
 
 # The kinds `set_context` takes.
 CONTEXT_KINDS = (*LABELLED_KINDS, "Environment", "EnvironmentPolicy", "ClusterPolicy")

@@ -144,6 +144,7 @@ class ApplicationView:
     outcomes: list[PolicyOutcome]  # failing first
     fixes: list[Fix]  # "what to fix to reach 90 %"
     violations: int
+    failing_results: list[Violation]  # the application's counted fails, heaviest first
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 import reflex as rx
 
-from console.compliance.scorecard import ApplicationView
+from console.compliance.views import ApplicationView
 from console.pages.compliance import views
 from console.pages.compliance.following import follow_scorecard
 from console.pages.compliance.summary import SummaryFields, summarize
@@ -36,6 +36,7 @@ class ComplianceApplicationState(SummaryFields, rx.State):
         self.loading = False
         outcomes = [(outcome.policy, outcome.result, outcome.weight) for outcome in view.outcomes]
         self._apply_summary(summarize(view.tally, outcomes, list(view.fixes), "application"))
+        self.violations = [views.violation_row(violation) for violation in view.failing_results]
 
     @rx.event(background=True)
     async def follow(self):
@@ -48,18 +49,11 @@ class ComplianceApplicationState(SummaryFields, rx.State):
                 if viewer is None:
                     yield SessionState.check
                     return
-                scorecard = viewer.compliance.scorecard
-                view = scorecard.application(application, viewer.namespaces, environment)
-                failing = [
-                    v
-                    for v in scorecard.dashboard(viewer.namespaces, environment=environment).violations
-                    if v.attribution.application == application
-                ]
+                view = viewer.compliance.scorecard.application(application, viewer.namespaces, environment)
                 async with self:
                     if self._generation != generation:
                         return
                     self._show(view)
-                    self.violations = [views.violation_row(violation) for violation in failing]
         except ComplianceProblem as problem:
             async with self:
                 self.loading, self.problem = False, str(problem)

@@ -15,9 +15,9 @@ import reflex as rx
 
 from console.compliance.export import violations_csv
 from console.compliance.model import CATEGORIES, percent_text
-from console.compliance.scorecard import Dashboard
+from console.compliance.views import Dashboard
 from console.pages.compliance import views
-from console.pages.compliance.charts import RESILIENCE, SECURITY, TreemapTile, treemap_figure
+from console.pages.compliance.charts import RESILIENCE, SECURITY, TreemapTile, score_colour, treemap_figure
 from console.pages.compliance.following import follow_scorecard
 from console.pages.compliance.history_views import COMPARE_CHOICES, history_view
 from console.pages.compliance.viewer import ComplianceProblem, Viewer, clock_text, viewer_for
@@ -177,7 +177,7 @@ class ComplianceDashboardState(rx.State):
         self.notice = views.feed_notice(feed.status)
         self.live_text = views.live_text(feed.status, clock_text(feed.updated_at or time.time()))
         total = dashboard.sovereign.total
-        self.score_text, self.score_colour = percent_text(total), views.colour(total, palette)
+        self.score_text, self.score_colour = percent_text(total), score_colour(total, palette)
         self.score_caption = views.weight_caption(dashboard.sovereign)
         self.coverage_text = views.coverage_text(dashboard.coverage)
         self.categories = [views.category_pill(name, dashboard.categories[name], palette) for name in CATEGORIES]

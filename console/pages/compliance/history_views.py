@@ -12,7 +12,7 @@ import time
 import plotly.graph_objects as go
 
 from console.compliance.history import Explanation, HistoryRecorder
-from console.compliance.scorecard import Dashboard
+from console.compliance.views import Dashboard
 from console.pages.compliance.charts import TrendSeries, trend_figure
 from console.pages.compliance.viewer import Viewer
 

@@ -13,7 +13,7 @@ import reflex as rx
 
 from console.audit.runtime import audit_log
 from console.compliance.modes import describe_mode_change, set_mode
-from console.compliance.scorecard import PolicyView
+from console.compliance.views import PolicyView
 from console.kube import runtime
 from console.kube.access import AccessQuestion
 from console.kube.api import KubeApiError

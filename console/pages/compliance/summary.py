@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import reflex as rx
 
 from console.compliance.model import TARGET_PERCENT, Tally, percent_text
-from console.compliance.scorecard import Fix
+from console.compliance.scoring import Fix
 from console.pages.compliance import views
 from console.pages.compliance.charts import RESILIENCE, score_colour
 from console.pages.compliance.components import result_pill, score_pill

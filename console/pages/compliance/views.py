@@ -9,7 +9,8 @@ from urllib.parse import quote
 
 from console.compliance.feed import NOT_SERVED_TEXT
 from console.compliance.model import ResourceRef, Tally, percent_text
-from console.compliance.scorecard import ApplicationScore, CategoryScore, Coverage, NamespaceSummary, Violation
+from console.compliance.scoring import CategoryScore
+from console.compliance.views import ApplicationScore, Coverage, NamespaceSummary, Violation
 from console.kube.registry import object_href
 from console.pages.compliance.charts import Palette, score_colour
 
@@ -25,10 +26,6 @@ def severity_rank(severity: str) -> int:
 
 def result_tone(result: str) -> str:
     return _RESULT_TONES.get(result, "muted")
-
-
-def colour(total: int | None, palette: Palette) -> str:
-    return score_colour(total, palette)
 
 
 def feed_notice(status: str) -> str:

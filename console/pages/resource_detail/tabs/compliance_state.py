@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from console.compliance.model import ResourceRef
-from console.compliance.scorecard import ResourceView
+from console.compliance.views import ResourceView
 from console.kube import runtime
 from console.kube.detail_service import DetailAddress
 from console.kube.kinds import KindNotFound
