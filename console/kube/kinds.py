@@ -158,3 +158,25 @@ def index_by_id(kinds: tuple[Kind, ...]) -> Mapping[str, Kind]:
                 raise ValueError(f"kind {kind.id!r} filters on unknown column {kind_filter.column!r}")
         indexed[kind.id] = kind
     return indexed
+
+
+def detail_href(kind_id: str, namespace: str, name: str, tab: str = "overview") -> str:
+    return f"/cloud/resource/{kind_id}/{namespace or '_'}/{name}/{tab}"
+
+
+def object_link(known: Mapping[str, Kind], kind: str, api_version: str | None, namespace: str, name: str) -> str:
+    """The detail page of an object named by kind and apiVersion ("" when the console has no plain kind for
+    it). `api_version` None: whatever group registers a kind of that name (a report that names no version)."""
+    group = None if api_version is None else api_version.rpartition("/")[0]
+    plain = [
+        k
+        for k in known.values()
+        if k.kind == kind
+        and k.resource is not None
+        and (group is None or k.resource.group == group)
+        and not k.projected
+        and k.opens_detail
+    ]
+    if not plain or not name:
+        return ""
+    return detail_href(plain[0].id, namespace, name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from console.kube.kinds import Kind, KindNotFound, index_by_id
+from console.kube.kinds import Kind, KindNotFound, index_by_id, object_link
 from console.kube.kinds_catalog import (
     absent,
     catalyst,
@@ -47,14 +47,6 @@ def kind_for(kind_id: str) -> Kind:
 
 
 def object_href(kind: str, api_version: str, namespace: str, name: str) -> str:
-    """The detail page of an object named by kind and apiVersion ("" when the console has no plain kind for
-    it); without an apiVersion, the one registered kind of that name."""
-    matches = [
-        k for k in KINDS.values() if k.kind == kind and k.resource is not None and not k.projected and k.opens_detail
-    ]
-    if api_version:
-        group = api_version.rpartition("/")[0]
-        matches = [k for k in matches if k.resource is not None and k.resource.group == group]
-    if not matches or not name:
-        return ""
-    return f"/cloud/resource/{matches[0].id}/{namespace or '_'}/{name}/overview"
+    """The detail page of an object of a registered kind ("" for none); without an apiVersion, the one
+    registered kind of that name."""
+    return object_link(KINDS, kind, api_version or None, namespace, name)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from console.kube.api import JsonObject
-from console.kube.kinds import Kind, RenderContext
+from console.kube.kinds import Kind, RenderContext, detail_href
 from console.kube.objects import labels_of, metadata_of, name_of, namespace_of, uid_of
 from console.kube.registry import KINDS
 
@@ -50,10 +50,6 @@ def kind_id_for(kind: str, api_version: str, kinds: Mapping[str, Kind] = KINDS) 
     matches = [k for k in kinds.values() if k.kind == kind and k.resource is not None and k.resource.group == group]
     plain = [k for k in matches if not k.projected] or matches
     return plain[0].id if plain else ""
-
-
-def detail_href(kind_id: str, namespace: str, name: str, tab: str = "overview") -> str:
-    return f"/cloud/resource/{kind_id}/{namespace or '_'}/{name}/{tab}"
 
 
 def with_kind(obj: JsonObject, kind: Kind) -> JsonObject:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 
 from console.kube.api import JsonObject, ResourcePath
 from console.kube.events import about, last_seen, occurrences
-from console.kube.kinds import Column, Kind, RenderContext, Row
+from console.kube.kinds import Column, Kind, RenderContext, Row, object_link
 from console.kube.kinds_catalog._fields import text
 from console.kube.objects import human_age, namespace_of
 from console.kube.rows import NAMESPACE, object_row
@@ -30,17 +30,6 @@ _FAR_FUTURE = 10**11  # seconds: inverting a timestamp so the newest sorts first
 KnownKinds = Callable[[], Mapping[str, Kind]]  # the registry, read when rendering (it is built from this module)
 
 
-def _object_link(known: Mapping[str, Kind], target: JsonObject, namespace: str) -> str:
-    """The detail page of the object an event is about ("" when the console has no plain kind for it)."""
-    kind, group = str(target.get("kind") or ""), str(target.get("apiVersion") or "").rpartition("/")[0]
-    name = str(target.get("name") or "")
-    matches = [k for k in known.values() if k.kind == kind and k.resource is not None and k.resource.group == group]
-    plain = [k for k in matches if not k.projected and k.opens_detail]
-    if not plain or not name:
-        return ""
-    return f"/cloud/resource/{plain[0].id}/{namespace or '_'}/{name}/overview"
-
-
 def render_event(obj: JsonObject, context: RenderContext, known: Mapping[str, Kind]) -> Row:
     event_type = text(obj, "type") or "Normal"
     target = about(obj)
@@ -49,7 +38,7 @@ def render_event(obj: JsonObject, context: RenderContext, known: Mapping[str, Ki
     seen = last_seen(obj)
     seen_at = seen.timestamp() if seen else 0.0
     times = occurrences(obj)
-    link = _object_link(known, target, target_namespace)
+    link = object_link(known, target_kind, str(target.get("apiVersion") or ""), target_namespace, target_name)
     row = object_row(
         obj,
         context,
