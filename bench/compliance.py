@@ -10,22 +10,16 @@ from __future__ import annotations
 import contextlib
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from compliance_core import measure_core
+from harness import print_summary, scanned_world, verdict
 from lists import CHROMIUM_ARGS, _console, _free_port, _sign_in
 from playwright.sync_api import sync_playwright
-from sovereign_sandbox.servers import SandboxWorld
 
 PODS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 SCORE = '[data-testid="compliance-score"]'
 RUNS = 5
-
-
-def _verdict(ok: bool) -> str:
-    return "ok" if ok else "MISSED"
 
 
 def _first_paint(page, url: str) -> float:
@@ -40,32 +34,19 @@ def main() -> None:
     summary: list[tuple[str, str, str, str]] = []
     full, incremental = measure_core()
     summary.append(
-        ("100,000 results / 2,000 reports → scorecard", f"{full * 1000:.0f} ms", "< 1000 ms", _verdict(full < 1))
+        ("100,000 results / 2,000 reports → scorecard", f"{full * 1000:.0f} ms", "< 1000 ms", verdict(full < 1))
     )
     summary.append(
         (
             "one report change → incremental update",
             f"{incremental * 1000:.2f} ms",
             "< 10 ms",
-            _verdict(incremental < 0.01),
+            verdict(incremental < 0.01),
         )
     )
     port = _free_port()
-    started = time.perf_counter()
     with contextlib.ExitStack() as stack:
-        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-compliance-")))
-        world = stack.enter_context(
-            SandboxWorld(
-                seed=1,
-                pods=PODS,
-                kubeconfig_path=scratch / "sandbox-kubeconfig",
-                console_redirect_uris=[f"http://127.0.0.1:{port}/auth/callback"],
-            )
-        )
-        engine = world.cluster.simulation.engine  # type: ignore[union-attr]
-        while world.cluster.call(lambda: len(engine._queue)):  # the first policy scan writes every report
-            time.sleep(0.2)
-        print(f"sandbox world with {PODS:,} extra pods and their reports up in {time.perf_counter() - started:.1f} s")
+        world, scratch = scanned_world(stack, PODS, port, "bench-compliance-")
         state = scratch / "console"
         state.mkdir()
         url, _ = stack.enter_context(_console(world, port, state))
@@ -80,16 +61,12 @@ def main() -> None:
         median = statistics.median(warm)
         print("dashboard, warm visits: " + ", ".join(f"{seconds:.3f}" for seconds in warm) + " s")
         summary.append(
-            (f"dashboard → first paint, {PODS:,} pods, first", f"{first:.3f} s", "< 2 s", _verdict(first < 2))
+            (f"dashboard → first paint, {PODS:,} pods, first", f"{first:.3f} s", "< 2 s", verdict(first < 2))
         )
         summary.append(
-            (f"dashboard → first paint, {PODS:,} pods, median", f"{median:.3f} s", "< 2 s", _verdict(median < 2))
+            (f"dashboard → first paint, {PODS:,} pods, median", f"{median:.3f} s", "< 2 s", verdict(median < 2))
         )
-    width = max(len(row[0]) for row in summary)
-    print()
-    print(f"{'figure':<{width}}  {'measured':>12}  {'target':>10}  verdict")
-    for name, value, target, verdict in summary:
-        print(f"{name:<{width}}  {value:>12}  {target:>10}  {verdict}")
+    print_summary(summary)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+from harness import print_summary, verdict
 from playwright.sync_api import Page, sync_playwright
 from sovereign_sandbox.node.containers import image_traits
 from sovereign_sandbox.servers import SandboxWorld
@@ -141,10 +142,6 @@ WATCH_TERMINAL = """
   new MutationObserver(check).observe(rows, {childList: true, subtree: true, characterData: true});
 }
 """
-
-
-def _verdict(ok: bool) -> str:
-    return "ok" if ok else "MISSED"
 
 
 def _free_port() -> int:
@@ -434,7 +431,7 @@ def main() -> None:
                     f"logs tail=all, {label}: lines/s rendered",
                     f"{logs['rate']:,.0f}",
                     "≥ 5,000",
-                    _verdict(logs["rate"] >= 5000),
+                    verdict(logs["rate"] >= 5000),
                 )
             )
             summary.append(
@@ -442,7 +439,7 @@ def main() -> None:
                     f"logs tail=all, {label}: sent / lost",
                     f"{logs['sent']:,} / {logs['lost']:,}",
                     "0 lost",
-                    _verdict(logs["lost"] == 0 and logs["dropped"] == logs["expected_dropped"]),
+                    verdict(logs["lost"] == 0 and logs["dropped"] == logs["expected_dropped"]),
                 )
             )
 
@@ -450,7 +447,7 @@ def main() -> None:
         if to_dom:
             p95 = _percentile(to_dom, 0.95)
             summary.append(("shell echo keydown → xterm, p50", f"{_percentile(to_dom, 0.5):.1f} ms", "—", ""))
-            summary.append(("shell echo keydown → xterm, p95", f"{p95:.1f} ms", "< 50 ms", _verdict(p95 < 50)))
+            summary.append(("shell echo keydown → xterm, p95", f"{p95:.1f} ms", "< 50 ms", verdict(p95 < 50)))
         if on_wire:
             summary.append(
                 (
@@ -460,7 +457,7 @@ def main() -> None:
                     "",
                 )
             )
-        summary.append(("shell keystrokes echoed", f"{len(to_dom)}/{KEYSTROKES}", "all", _verdict(missed == 0)))
+        summary.append(("shell keystrokes echoed", f"{len(to_dom)}/{KEYSTROKES}", "all", verdict(missed == 0)))
 
         drawn = measure_yaml(page, url, cm_name, last_key)
         summary.append(
@@ -472,11 +469,7 @@ def main() -> None:
             )
         )
 
-    width = max(len(row[0]) for row in summary)
-    print()
-    print(f"{'figure':<{width}}  {'measured':>16}  {'target':>10}  verdict")
-    for name, value, target, verdict in summary:
-        print(f"{name:<{width}}  {value:>16}  {target:>10}  {verdict}")
+    print_summary(summary)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ import contextlib
 import socket
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+from harness import print_summary, scanned_world, verdict
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from sovereign_sandbox.servers import SandboxWorld
 
@@ -93,10 +93,6 @@ def _pod_event_count(world: SandboxWorld) -> int:
 def _busiest(world: SandboxWorld, before: Counter[str], seconds: float) -> str:
     moved = world.cluster.call(lambda: Counter(_changes)) - before
     return ", ".join(f"{key} {count / seconds:.1f}/s" for key, count in moved.most_common(4)) or "none"
-
-
-def _verdict(ok: bool) -> str:
-    return "ok" if ok else "MISSED"
 
 
 def _nodelay_sandbox() -> None:
@@ -416,22 +412,9 @@ def main() -> None:
         print("--nodelay: the sandbox and IdP sockets set TCP_NODELAY (diagnostic; not the product as shipped)")
     summary: list[tuple[str, str, str, str]] = []
     port = _free_port()
-    started = time.perf_counter()
     with contextlib.ExitStack() as stack:
-        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-lists-")))
-        world = stack.enter_context(
-            SandboxWorld(
-                seed=1,
-                pods=PODS,
-                kubeconfig_path=scratch / "sandbox-kubeconfig",
-                console_redirect_uris=[f"http://127.0.0.1:{port}/auth/callback"],
-            )
-        )
-        engine = world.cluster.simulation.engine  # type: ignore[union-attr]
-        while world.cluster.call(lambda: len(engine._queue)):  # the first policy scan
-            time.sleep(0.2)
+        world, scratch = scanned_world(stack, PODS, port, "bench-lists-")
         _count_changes(world)
-        print(f"sandbox world with {PODS:,} extra pods up in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         state = scratch / "console"
         state.mkdir()
@@ -447,18 +430,18 @@ def main() -> None:
         _wait_live(page)
 
         first = measure_first_visit(page, url, LIST_PATH, f"pods, first visit ({PODS:,}-pod world, prewarmed)")
-        summary.append(("first visit → first pod row", f"{first:.3f} s", "< 0.85 s", _verdict(first < 0.85)))
+        summary.append(("first visit → first pod row", f"{first:.3f} s", "< 0.85 s", verdict(first < 0.85)))
         cold = measure_first_visit(page, url, COLD_PATH, "replicasets, first visit (cold watch)")
         summary.append(("cold kind → first row", f"{cold:.3f} s", "—", ""))
         timings = measure_navigation(page, url)
         median = statistics.median(timings)
-        summary.append(("warm navigation → first row, median", f"{median:.3f} s", "< 0.85 s", _verdict(median < 0.85)))
+        summary.append(("warm navigation → first row, median", f"{median:.3f} s", "< 0.85 s", verdict(median < 0.85)))
 
         latencies, seen, create_seconds = measure_live_latency(page, world, frames)
         if latencies:
             p95 = _percentile(latencies, 0.95)
             summary.append(("watch event → DOM, p50", f"{_percentile(latencies, 0.5):.0f} ms", "—", ""))
-            summary.append(("watch event → DOM, p95", f"{p95:.0f} ms", "< 1000 ms", _verdict(p95 < 1000)))
+            summary.append(("watch event → DOM, p95", f"{p95:.0f} ms", "< 1000 ms", verdict(p95 < 1000)))
         # No target: a pod is missed only when > 50 newer pods arrived before the next push reached the page.
         summary.append(("created pods seen on page 1", f"{seen}/{CREATE_PODS}", "—", ""))
         count, mean, p95_size = frames.report("create", "filtered list, ~100 pod creates/s", create_seconds)
@@ -467,19 +450,15 @@ def main() -> None:
 
         churn_seconds = measure_churn_frames(page, world, frames)
         count, mean, p95_size = frames.report("churn", f"unfiltered list, {CHURN_RATE:.0f} churn/s", churn_seconds)
-        summary.append(("delta frames, churn: count", str(count), "≤ 4/s", _verdict(count <= 4 * churn_seconds)))
+        summary.append(("delta frames, churn: count", str(count), "≤ 4/s", verdict(count <= 4 * churn_seconds)))
         summary.append(("delta frames, churn: mean / p95", f"{mean:.1f} / {p95_size:.1f} KiB", "—", ""))
 
         one, many = measure_memory(browser, page, url, backend, world)
         summary.append(("backend RSS, 1 session", f"{one:.0f} MiB", "—", ""))
         summary.append((f"backend RSS, {SESSIONS} sessions", f"{many:.0f} MiB", "—", ""))
-        summary.append((f"backend RSS ratio {SESSIONS}:1", f"×{many / one:.2f}", "< ×1.5", _verdict(many / one < 1.5)))
+        summary.append((f"backend RSS ratio {SESSIONS}:1", f"×{many / one:.2f}", "< ×1.5", verdict(many / one < 1.5)))
 
-    width = max(len(row[0]) for row in summary)
-    print()
-    print(f"{'figure':<{width}}  {'measured':>16}  {'target':>10}  verdict")
-    for name, value, target, verdict in summary:
-        print(f"{name:<{width}}  {value:>16}  {target:>10}  {verdict}")
+    print_summary(summary)
 
 
 if __name__ == "__main__":

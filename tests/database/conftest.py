@@ -18,6 +18,7 @@ import psycopg
 import pytest
 
 from console.database.engine import dispose_engine
+from console.settings import get_settings
 
 _NAMES = itertools.count()
 
@@ -86,3 +87,14 @@ def sqlite_url(tmp_path: Path) -> Iterator[str]:
 def database_url(request: pytest.FixtureRequest) -> str:
     """Each test twice: on a SQLite file and on PostgreSQL."""
     return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A console state folder of its own, the database URL left to its default there."""
+    monkeypatch.setenv("CONSOLE_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("CONSOLE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("CONSOLE_AUDIT_DB_URL", raising=False)
+    get_settings.cache_clear()
+    yield tmp_path / "state"
+    get_settings.cache_clear()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,17 +10,6 @@ from console.audit import AuditLogUnavailable, audit_log
 from console.compliance.history import HistoryRecorder
 from console.compliance.model import Tally
 from console.database.runtime import DatabaseUnavailable, current, database_lifespan, history_store, open_database
-from console.settings import get_settings
-
-
-@pytest.fixture
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("CONSOLE_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.delenv("CONSOLE_DATABASE_URL", raising=False)
-    monkeypatch.delenv("CONSOLE_AUDIT_DB_URL", raising=False)
-    get_settings.cache_clear()
-    yield tmp_path / "state"
-    get_settings.cache_clear()
 
 
 async def test_the_lifespan_opens_the_database_and_installs_the_audit_log(state_dir: Path):

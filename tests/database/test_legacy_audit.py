@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -133,16 +132,6 @@ async def test_an_old_file_with_the_same_records_is_not_imported_twice(sqlite_ur
 
     assert database.imported == 0 and len(await _all_in_order(sqlite_url)) == 4
     assert copy.with_name("audit.db.imported").is_file()
-
-
-@pytest.fixture
-def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("CONSOLE_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.delenv("CONSOLE_DATABASE_URL", raising=False)
-    monkeypatch.delenv("CONSOLE_AUDIT_DB_URL", raising=False)
-    get_settings.cache_clear()
-    yield tmp_path / "state"
-    get_settings.cache_clear()
 
 
 async def test_the_configured_database_imports_the_state_dirs_audit_db(state_dir: Path):

@@ -55,15 +55,14 @@ def explanation_rows(explanation: Explanation | None) -> list[dict[str, str]]:
 
 async def _series(
     history: HistoryRecorder,
-    viewer: Viewer,
+    visible: frozenset[str] | None,
     dashboard: Dashboard,
     organization: str,
     environment: str,
     since: float,
     now: float,
 ) -> list[TrendSeries]:
-    if viewer.namespaces is not None:
-        visible = frozenset(summary.namespace for summary in dashboard.namespaces) & viewer.namespaces
+    if visible is not None:
         points = await history.namespaces_trend(visible, since, now)
         return [TrendSeries("Your namespaces", [p.at for p in points], [p.total for p in points])]
     kind, scope_id, label = _scope(organization, environment)
@@ -85,9 +84,14 @@ async def history_view(
     if history is None:
         return go.Figure(), True, "", []
     since = moment - _SECONDS.get(compare, 86400)
-    series = await _series(history, viewer, dashboard, organization, environment, since, moment)
-    if viewer.namespaces is not None:
-        visible = frozenset(summary.namespace for summary in dashboard.namespaces) & viewer.namespaces
+    # A viewer limited to some namespaces reads the pooled samples of those in view, never a wider scope.
+    visible = (
+        None
+        if viewer.namespaces is None
+        else frozenset(summary.namespace for summary in dashboard.namespaces) & viewer.namespaces
+    )
+    series = await _series(history, visible, dashboard, organization, environment, since, moment)
+    if visible is not None:
         explanation = await history.explain("sovereign", "", since, moment, visible)
     else:
         kind, scope_id, _ = _scope(organization, environment)
