@@ -53,6 +53,8 @@ def summarize(tally: Tally, outcomes: list[tuple[str, str, int]], fixes: list[Fi
     ]
     if tally.den > 0 and not fixes:
         view.fix_text = f"Already at or above {TARGET_PERCENT}%. Nothing to fix."
+    elif tally.den <= 0:
+        view.fix_text = f"Nothing to fix yet: no policy has evaluated this {subject}."
     count = tally.violations
     if count:
         noun = "Violation" if count == 1 else "Violations"
