@@ -9,7 +9,9 @@ see: nothing vanishes and reappears; what the new list no longer holds goes when
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import itertools
 import logging
 import random
 from dataclasses import dataclass
@@ -24,6 +26,8 @@ log = logging.getLogger(__name__)
 CacheState = Literal["connecting", "loading", "live", "resyncing", "error", "unreachable"]
 # Statuses that say no list is coming soon: waiting for one is pointless.
 SETTLED_FAILURES: frozenset[CacheState] = frozenset({"error", "unreachable"})
+# Object changes remembered for `changed_since`: a reader further behind diffs the whole kind instead.
+JOURNAL_LENGTH = 65_536
 # Answers that mean the API server (or what stands in front of it) is down, not that it refused.
 _UNREACHABLE_STATUSES = frozenset({0, 502, 503, 504})
 
@@ -114,6 +118,8 @@ class KindWatch:
         self._cells: dict[str, dict[str, Any]] = {}
         self.table_columns: list[TableColumn] = []
         self._revision = 0
+        self._journal: collections.deque[str] = collections.deque(maxlen=JOURNAL_LENGTH)  # changed cache keys
+        self._changes = 0  # object changes ever made; the journal holds the last JOURNAL_LENGTH of them
         self._status = CacheStatus("connecting")
         self._changed = asyncio.Event()
         self._synced = asyncio.Event()
@@ -158,6 +164,27 @@ class KindWatch:
 
     def __len__(self) -> int:
         return len(self._objects)
+
+    def get(self, key: str) -> JsonObject | None:
+        """The cached object with this cache key (`namespace/name`, or `name`), None when there is none."""
+        return self._objects.get(key)
+
+    @property
+    def change_count(self) -> int:
+        """How many object changes (add, modify, delete) the cache has made; a reader's bookmark."""
+        return self._changes
+
+    def changed_since(self, change_count: int) -> list[str] | None:
+        """The cache keys changed after the bookmark `change_count` (oldest first, repeats possible), or None
+        when the journal no longer reaches back that far: the reader must then compare every object."""
+        behind = self._changes - change_count
+        if behind < 0 or behind > len(self._journal):
+            return None
+        return list(itertools.islice(reversed(self._journal), behind))[::-1]
+
+    def _changed(self, key: str) -> None:
+        self._journal.append(key)
+        self._changes += 1
 
     async def wait_synced(self, timeout: float | None = None) -> bool:
         """Wait for the first full list; True once it is there.
@@ -286,6 +313,7 @@ class KindWatch:
         for key in gone:
             del self._objects[key]
             self._cells.pop(key, None)
+            self._changed(key)
         self.relists += 1
         self._synced.set()
         if changed or gone or self._revision == 0:
@@ -303,6 +331,7 @@ class KindWatch:
             cached = self._objects.get(key)
             if cached is None or resource_version_of(cached) != resource_version_of(item):
                 self._objects[key] = self._keep(item)
+                self._changed(key)
                 changed = True
         return changed
 
@@ -364,11 +393,15 @@ class KindWatch:
             code = int(obj.get("code") or 0)
             raise KubeApiError(code, str(obj.get("reason") or ""), str(obj.get("message") or "watch error"))
         if event_type == "DELETED":
-            self._objects.pop(cache_key(obj), None)
-            self._cells.pop(cache_key(obj), None)
+            key = cache_key(obj)
+            self._objects.pop(key, None)
+            self._cells.pop(key, None)
+            self._changed(key)
             self._bump()
         elif event_type in ("ADDED", "MODIFIED"):
-            self._objects[cache_key(obj)] = self._keep(obj)
+            key = cache_key(obj)
+            self._objects[key] = self._keep(obj)
+            self._changed(key)
             self._bump()
         # BOOKMARKs carry only a resourceVersion: remembering it is their whole point.
         return resource_version_of(obj) or resource_version

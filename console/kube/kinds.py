@@ -20,6 +20,7 @@ from console.kube.capabilities import Capability, LogSource, ReplicaCount
 Tone = Literal["ok", "warn", "err", "info", "muted"]
 Category = Literal["compute", "network", "storage", "workload", "config", "reconciler", "access", "cluster"]
 Display = Literal["text", "name", "status", "labels", "count", "link"]  # link: the row's `links[key]`
+Shape = Literal["compute", "control", "network", "config", "data", "scope"]  # a graph node's shape (its category)
 NAMESPACE_KEY = "namespace"  # the NAMESPACE column's key: a namespaced kind lists it
 
 
@@ -67,6 +68,16 @@ class RenderContext:
     server_version: str = ""  # gitVersion of the API server, for the clusters projection
 
 
+@dataclass(frozen=True, slots=True)
+class GraphType:
+    """How a kind's objects appear in the architecture graph: a node type, its shape, and whether its chip
+    starts on. The API family (the node's border) follows from the kind's API group (console/topology)."""
+
+    shape: Shape  # compute circle, control square, network triangle, config diamond, data hexagon, scope pentagon
+    title: str = ""  # the node type's name ("": the Kubernetes kind, e.g. "Deployment")
+    shown: bool = True  # the type's chip starts on (Pod, ConfigMap, ReplicaSet and Secret start off)
+
+
 Renderer = Callable[[JsonObject, RenderContext], Row]
 Projector = Callable[[list[JsonObject], RenderContext], list[Row]]
 
@@ -95,6 +106,7 @@ class Kind:
     metrics_resource: str = ""  # METRICS: the metrics.k8s.io plural that reports it ("pods", "nodes")
     default_sort: str = ""  # the column the list sorts by until the person picks one ("": namespace, name)
     section: str = ""  # the More menu's heading for it ("": its category's)
+    graph: GraphType | None = None  # a node type of the architecture graph (None: not drawn)
 
     def __post_init__(self) -> None:
         described = {
