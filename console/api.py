@@ -12,6 +12,7 @@ from console.identity.routes import SESSION_COOKIE, IdentityRoutes
 from console.identity.runtime import is_signed_in, login_cookie_secret, session_service
 from console.settings import get_settings
 from console.streams.exec import exec_routes
+from console.streams.graph import graph_routes
 from console.streams.logs import log_routes
 
 
@@ -21,7 +22,7 @@ def build_routes() -> Starlette:
     embedded = bool(settings.embed_allowed_origins)
     routes = IdentityRoutes(session_service, public_url=settings.public_url, embedded=embedded)
     return Starlette(
-        routes=[*routes.routes, *log_routes(), *exec_routes()],
+        routes=[*routes.routes, *log_routes(), *exec_routes(), *graph_routes()],
         middleware=[
             # Carries OIDC state, nonce and PKCE verifier between /login and /auth/callback only.
             Middleware(

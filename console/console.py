@@ -1,5 +1,5 @@
-"""The Reflex application: pages, the backend routes, the console database, the cluster connection and
-the live compliance scorecard."""
+"""The Reflex application: pages, the backend routes, the console database, the cluster connection, the
+live compliance scorecard and the architecture graph's topology."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from console.api import api_transformers
 from console.compliance import runtime as compliance_runtime
 from console.database.runtime import database_lifespan, history_store
 from console.kube import runtime as kube_runtime
+from console.kube.registry import KINDS
 from console.pages.routes import ROUTES
+from console.settings import get_settings
+from console.topology import runtime as topology_runtime
 
 
 @contextlib.asynccontextmanager
@@ -28,10 +31,24 @@ async def compliance_lifespan() -> AsyncIterator[None]:
         yield
 
 
+@contextlib.asynccontextmanager
+async def topology_lifespan() -> AsyncIterator[None]:
+    """The graph's topology over the shared cache; its watches start when the first graph opens."""
+    try:
+        cache = kube_runtime.current().cache
+    except kube_runtime.KubeUnavailable as problem:
+        topology_runtime.unavailable(str(problem))
+        yield
+        return
+    async with topology_runtime.topology_lifespan(cache, KINDS, get_settings().cluster_id):
+        yield
+
+
 app = rx.App(api_transformer=api_transformers())
 app.register_lifespan_task(database_lifespan)  # first: the audit log is installed before anything serves
 app.register_lifespan_task(kube_runtime.kube_lifespan)
 app.register_lifespan_task(compliance_lifespan)
+app.register_lifespan_task(topology_lifespan)
 
 for route in ROUTES:
     app.add_page(route.component, route=route.path, title=route.title, on_load=route.on_load)

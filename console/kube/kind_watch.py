@@ -182,7 +182,8 @@ class KindWatch:
             return None
         return list(itertools.islice(reversed(self._journal), behind))[::-1]
 
-    def _changed(self, key: str) -> None:
+    def _record_change(self, key: str) -> None:
+        """Journal a change of the object with this cache key (for `changed_since`)."""
         self._journal.append(key)
         self._changes += 1
 
@@ -313,10 +314,10 @@ class KindWatch:
         for key in gone:
             del self._objects[key]
             self._cells.pop(key, None)
-            self._changed(key)
+            self._record_change(key)
         self.relists += 1
         self._synced.set()
-        if changed or gone or self._revision == 0:
+        if changed or gone or self._revision == 0 or self._tables:  # a Table relist brings fresh printed cells
             self._bump()
         return list_version
 
@@ -331,7 +332,7 @@ class KindWatch:
             cached = self._objects.get(key)
             if cached is None or resource_version_of(cached) != resource_version_of(item):
                 self._objects[key] = self._keep(item)
-                self._changed(key)
+                self._record_change(key)
                 changed = True
         return changed
 
@@ -396,12 +397,12 @@ class KindWatch:
             key = cache_key(obj)
             self._objects.pop(key, None)
             self._cells.pop(key, None)
-            self._changed(key)
+            self._record_change(key)
             self._bump()
         elif event_type in ("ADDED", "MODIFIED"):
             key = cache_key(obj)
             self._objects[key] = self._keep(obj)
-            self._changed(key)
+            self._record_change(key)
             self._bump()
         # BOOKMARKs carry only a resourceVersion: remembering it is their whole point.
         return resource_version_of(obj) or resource_version

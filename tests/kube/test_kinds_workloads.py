@@ -9,7 +9,13 @@ import pytest
 from sovereign_sandbox.world.sovereign import build_world
 
 from console.kube.kinds import RenderContext, Row, rows_for
-from console.kube.kinds_catalog.workloads import DAEMON_SETS, DEPLOYMENTS, REPLICA_SETS, STATEFUL_SETS
+from console.kube.kinds_catalog.workloads import (
+    DAEMON_SETS,
+    DEPLOYMENTS,
+    POD_DISRUPTION_BUDGETS,
+    REPLICA_SETS,
+    STATEFUL_SETS,
+)
 
 NOW = datetime(2026, 11, 27, 6, 5, tzinfo=UTC)
 CONTEXT = RenderContext(now=NOW, cluster_id="sovereign-omantel.openova.cloud")
@@ -106,3 +112,30 @@ def test_workload_columns_are_the_specs():
             "AGE",
             "REGION",
         ]
+
+
+def test_disruption_budgets_show_what_kubectl_prints(world):
+    rows = _rows(world, POD_DISRUPTION_BUDGETS)
+    assert [column.title for column in POD_DISRUPTION_BUDGETS.columns] == [
+        "NAME",
+        "NAMESPACE",
+        "MIN AVAILABLE",
+        "MAX UNAVAILABLE",
+        "ALLOWED DISRUPTIONS",
+        "AGE",
+        "REGION",
+    ]
+    row = rows["openova-prod-keycloak/keycloak"]
+    assert (row.cells["min_available"], row.cells["max_unavailable"], row.cells["allowed_disruptions"]) == (
+        "N/A",
+        "1",
+        "1",
+    )
+    assert row.tone == "ok" and row.sort_keys["allowed_disruptions"] == 1.0
+    blocked = [row for row in rows.values() if row.cells["allowed_disruptions"] == "0"]
+    assert blocked and all(row.tone == "warn" for row in blocked)
+    budget = copy.deepcopy(_object(world, "PodDisruptionBudget", "openova-prod-keycloak/keycloak"))
+    budget["spec"] = {"minAvailable": "50%", "selector": budget["spec"]["selector"]}
+    budget["status"]["disruptionsAllowed"] = 0
+    row = POD_DISRUPTION_BUDGETS.render(budget, CONTEXT)
+    assert (row.cells["min_available"], row.cells["max_unavailable"], row.tone) == ("50%", "N/A", "warn")

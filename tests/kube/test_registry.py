@@ -79,3 +79,29 @@ def test_status_tones_follow_the_spec(status, tone):
 def test_kind_is_immutable_data():
     assert isinstance(NAMESPACES, Kind)
     assert NAMESPACES.columns[0] == Column("name", "NAME", "name")
+
+
+def test_at_most_one_graph_kind_per_resource_and_none_projected():
+    drawn: dict[object, str] = {}
+    for kind in KINDS.values():
+        if kind.graph is None:
+            continue
+        assert not kind.projected, f"{kind.id} is a projection: the graph draws the plain kind of its resource"
+        assert kind.resource is not None, kind.id
+        assert drawn.setdefault(kind.resource, kind.id) == kind.id, (
+            f"{kind.id} and {drawn[kind.resource]} both draw {kind.resource.path}"
+        )
+
+
+def test_the_graph_types_the_spec_names():
+    shapes = {kind_id: kind.graph.shape for kind_id, kind in KINDS.items() if kind.graph is not None}
+    assert shapes["namespaces"] == "scope"
+    assert {shapes[k] for k in ("worker-nodes", "pods", "deployments", "statefulsets", "daemonsets")} == {"compute"}
+    assert {shapes[k] for k in ("services", "ingresses", "gateways", "httproutes", "networkpolicies")} == {"network"}
+    assert {shapes[k] for k in ("configmaps", "secrets", "certificates", "poddisruptionbudgets")} == {"config"}
+    assert {shapes[k] for k in ("pvcs", "volumes", "storage-classes", "cnpg-clusters")} == {"data"}
+    assert {shapes[k] for k in ("helmreleases", "kustomizations", "applications", "continuums")} == {"control"}
+    off = {kind_id for kind_id, kind in KINDS.items() if kind.graph is not None and not kind.graph.shown}
+    assert off == {"pods", "configmaps", "replicasets", "secrets"}
+    assert KINDS["worker-nodes"].graph.title == "Node" and KINDS["cnpg-clusters"].graph.title == "Database"
+    assert "persistentvolumes" not in shapes and "clusters" not in shapes and "load-balancers" not in shapes

@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
+from socket_server import serving, session_cookie
 from sovereign_sandbox.servers import SandboxWorld
-from starlette.applications import Starlette
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from console.identity import runtime as identity_runtime
-from console.identity.oidc import OidcClient, OidcConfig
-from console.identity.routes import SESSION_COOKIE
-from console.identity.service import SessionService
-from console.identity.sessions import Session, SqliteSessionStore
 from console.kube.logs import instant_of
 from console.kube.runtime import kube_lifespan
-from console.settings import get_settings
 from console.streams import log_routes
 
 pytestmark = pytest.mark.sandbox
@@ -39,63 +28,8 @@ def world() -> Iterator[SandboxWorld]:
 @pytest.fixture(scope="module")
 def console_url(world: SandboxWorld, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The log routes served by uvicorn, configured from the environment as the console is."""
-    state_dir = tmp_path_factory.mktemp("state")
-    kubeconfig = world.cluster.write_kubeconfig(state_dir / "kubeconfig", token=world.cluster.console_token)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OIDC_ISSUER", world.idp.issuer)
-        patch.setenv("OIDC_CLIENT_ID", world.idp.console_client_id)
-        patch.setenv("OIDC_CLIENT_SECRET", world.idp.console_client_secret)
-        patch.setenv("CONSOLE_STATE_DIR", str(state_dir))
-        patch.setenv("CONSOLE_KUBECONFIG", str(kubeconfig))
-        patch.setenv("CONSOLE_KUBE_AUTH", "impersonate")
-        patch.delenv("REFLEX_REDIS_URL", raising=False)
-        get_settings.cache_clear()
-        identity_runtime.session_service.cache_clear()
-        app = Starlette(routes=log_routes(), lifespan=lambda app: kube_lifespan())
-        listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", ws="websockets-sansio"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.02)
-        try:
-            yield f"ws://127.0.0.1:{listener.getsockname()[1]}"
-        finally:
-            server.should_exit = True
-            thread.join(10)
-            get_settings.cache_clear()
-            identity_runtime.session_service.cache_clear()
-
-
-async def _cookie(world: SandboxWorld, username: str) -> str:
-    """A signed-in session for a seeded person (the password grant stands in for the browser's code flow)."""
-    settings = get_settings()
-    oidc = OidcClient(
-        OidcConfig(
-            issuer=world.idp.issuer,
-            client_id=world.idp.console_client_id,
-            client_secret=world.idp.console_client_secret,
-            redirect_uri="http://127.0.0.1:3000/auth/callback",
-        )
-    )
-    async with httpx.AsyncClient() as http:
-        response = await http.post(
-            f"{world.idp.issuer}/protocol/openid-connect/token",
-            data={"grant_type": "password", "username": username, "password": world.idp.passwords[username]},
-            auth=(world.idp.console_client_id, world.idp.console_client_secret),
-        )
-    token = response.raise_for_status().json()
-    session = Session(
-        access_token=token["access_token"],
-        refresh_token=token["refresh_token"],
-        id_token=token.get("id_token", ""),
-        access_expires_at=time.time() + token["expires_in"],
-        refresh_expires_at=time.time() + token["refresh_expires_in"],
-        claims=await oidc.verify_access_token(token["access_token"]),
-    )
-    store = SqliteSessionStore(Path(settings.state_dir) / "sessions.db")
-    return f"{SESSION_COOKIE}={await SessionService(store, oidc).start(session)}"
+    with serving(world, tmp_path_factory.mktemp("state"), log_routes, lambda app: kube_lifespan()) as url:
+        yield url
 
 
 async def _frames(url: str, cookie: str = "") -> tuple[list[dict], int | None, str]:
@@ -128,13 +62,13 @@ async def test_no_session_is_closed_with_4401(console_url: str) -> None:
 
 
 async def test_a_person_without_pod_logs_is_closed_with_4403(console_url: str, world: SandboxWorld) -> None:
-    cookie = await _cookie(world, "newcomer")
+    cookie = await session_cookie(world, "newcomer")
     frames, code, reason = await _frames(f"{console_url}/ws/logs/acme-prod-storefront/some-pod", cookie)
     assert code == 4403 and reason == "You may not read logs of pod some-pod"
 
 
 async def test_bad_options_are_closed_with_4400(console_url: str, world: SandboxWorld) -> None:
-    cookie = await _cookie(world, "viewer")
+    cookie = await session_cookie(world, "viewer")
     _, code, reason = await _frames(f"{console_url}/ws/logs/acme-prod-storefront/x?since=soon", cookie)
     assert code == 4400 and "since must look like" in reason
 
@@ -142,7 +76,7 @@ async def test_bad_options_are_closed_with_4400(console_url: str, world: Sandbox
 async def test_a_viewer_reads_a_deployment_and_the_socket_closes_at_the_end(
     console_url: str, world: SandboxWorld
 ) -> None:
-    cookie = await _cookie(world, "viewer")
+    cookie = await session_cookie(world, "viewer")
     url = f"{console_url}/ws/logs/acme-prod-storefront/storefront?kind=deployment&tail=5"
     frames, code, _ = await _frames(url, cookie)
     assert frames[0]["type"] == "status" and frames[0]["state"] == "streaming" and frames[0]["attempt"] == 0
@@ -154,7 +88,7 @@ async def test_a_viewer_reads_a_deployment_and_the_socket_closes_at_the_end(
 
 
 async def test_an_unknown_container_is_explained(console_url: str, world: SandboxWorld) -> None:
-    cookie = await _cookie(world, "viewer")
+    cookie = await session_cookie(world, "viewer")
     url = f"{console_url}/ws/logs/acme-prod-storefront/storefront?kind=deployment&container=nope"
     frames, code, reason = await _frames(url, cookie)
     assert code == 4400 and "container nope is not valid for pod storefront-" in reason
@@ -162,7 +96,7 @@ async def test_an_unknown_container_is_explained(console_url: str, world: Sandbo
 
 
 async def test_following_sends_new_lines_and_resumes_from_a_client_stamp(console_url: str, world: SandboxWorld) -> None:
-    cookie = await _cookie(world, "viewer")
+    cookie = await session_cookie(world, "viewer")
     base = f"{console_url}/ws/logs/acme-prod-storefront/storefront?kind=deployment"
     frames, _, _ = await _frames(f"{base}&tail=3", cookie)
     last = _lines(frames)[-1]
@@ -176,7 +110,7 @@ async def test_following_sends_new_lines_and_resumes_from_a_client_stamp(console
 
 
 async def test_throughput(console_url: str, world: SandboxWorld) -> None:
-    cookie = await _cookie(world, "viewer")
+    cookie = await session_cookie(world, "viewer")
     url = f"{console_url}/ws/logs/kube-system/cilium?kind=daemonset&tail=all"
     started = time.perf_counter()
     frames, code, _ = await _frames(url, cookie)

@@ -6,7 +6,7 @@ Columns follow each CRD's printer columns; STATUS is the object's phase (or its 
 from __future__ import annotations
 
 from console.kube.api import JsonObject, ResourcePath
-from console.kube.kinds import Column, Kind, RenderContext, Row, Tone
+from console.kube.kinds import Column, GraphType, Kind, RenderContext, Row, Tone
 from console.kube.kinds_catalog._fields import count_column, field, items, text
 from console.kube.rows import columns, object_row
 from console.kube.tones import condition, tone_for_state
@@ -148,6 +148,7 @@ APPLICATIONS = Kind(
     ),
     render=render_application,
     short_names=("app", "apps"),
+    graph=GraphType("control"),
 )
 ENVIRONMENTS = Kind(
     id="environments",
@@ -158,6 +159,7 @@ ENVIRONMENTS = Kind(
     columns=columns(Column("organization", "ORG"), Column("env_type", "TYPE"), PLACEMENT, namespaced=False),
     render=render_environment,
     short_names=("env", "envs"),
+    graph=GraphType("control"),
 )
 ORGANIZATIONS = Kind(
     id="organizations",
@@ -176,6 +178,7 @@ ORGANIZATIONS = Kind(
     ),
     render=render_organization,
     short_names=("org", "orgs"),
+    graph=GraphType("control"),
 )
 CONTINUUMS = Kind(
     id="continuums",
@@ -192,6 +195,7 @@ CONTINUUMS = Kind(
     ),
     render=render_continuum,
     short_names=("dr",),
+    graph=GraphType("control"),
 )
 USER_ACCESSES = Kind(
     id="useraccesses",
@@ -208,6 +212,7 @@ USER_ACCESSES = Kind(
     ),
     render=render_user_access,
     short_names=("ua", "uas"),
+    graph=GraphType("config"),
 )
 
 KINDS = (APPLICATIONS, ENVIRONMENTS, ORGANIZATIONS, CONTINUUMS, USER_ACCESSES)

@@ -6,7 +6,7 @@ from typing import Any
 
 from console.kube.api import JsonObject, ResourcePath
 from console.kube.capabilities import Capability
-from console.kube.kinds import Column, Kind, RenderContext, Row, Tone
+from console.kube.kinds import Column, GraphType, Kind, RenderContext, Row, Tone
 from console.kube.kinds_catalog._fields import items, text
 from console.kube.objects import labels_of, metadata_of
 from console.kube.rows import (
@@ -86,8 +86,10 @@ def _sidecar_names(pod: JsonObject) -> set[str]:
 
 def _init_status(pod: JsonObject) -> str:
     """`Init:<reason>` or `Init:<done>/<all>` while init containers still run, else ""."""
-    sidecars = _sidecar_names(pod)
     statuses = [entry for entry in items(pod, "status", "initContainerStatuses") if isinstance(entry, dict)]
+    if not statuses:
+        return ""  # most pods: nothing to initialise (every pod of a list passes here)
+    sidecars = _sidecar_names(pod)
     total = len(items(pod, "spec", "initContainers")) or len(statuses)
     for index, entry in enumerate(statuses):
         state, details = _state(entry)
@@ -137,11 +139,12 @@ def pod_ready(pod: JsonObject) -> tuple[int, int]:
     ready = sum(
         1 for entry in items(pod, "status", "containerStatuses") if isinstance(entry, dict) and entry.get("ready")
     )
-    ready += sum(
-        1
-        for entry in items(pod, "status", "initContainerStatuses")
-        if isinstance(entry, dict) and entry.get("name") in sidecars and entry.get("ready")
-    )
+    if sidecars:  # most pods have none: their init statuses count for nothing here
+        ready += sum(
+            1
+            for entry in items(pod, "status", "initContainerStatuses")
+            if isinstance(entry, dict) and entry.get("name") in sidecars and entry.get("ready")
+        )
     return ready, total
 
 
@@ -297,6 +300,7 @@ NAMESPACES = Kind(
     columns=(*columns(namespaced=False), LABELS),
     render=render_namespace,
     short_names=("ns",),
+    graph=GraphType("scope", "Namespace"),
 )
 
 PODS = Kind(
@@ -311,6 +315,7 @@ PODS = Kind(
     capabilities=frozenset({Capability.LOGS, Capability.EXEC, Capability.METRICS, Capability.COMPLIANCE}),
     log_source="pod",
     metrics_resource="pods",
+    graph=GraphType("compute", shown=False),
 )
 
 SERVICES = Kind(
@@ -323,6 +328,7 @@ SERVICES = Kind(
     render=render_service,
     short_names=("svc", "service"),
     capabilities=frozenset({Capability.ENDPOINTS}),
+    graph=GraphType("network"),
 )
 
 CONFIGMAPS = Kind(
@@ -334,6 +340,7 @@ CONFIGMAPS = Kind(
     columns=columns(DATA, namespaced=True, status=False),
     render=render_config_map,
     short_names=("cm", "configmap"),
+    graph=GraphType("config", shown=False),
 )
 
 SECRETS = Kind(
@@ -346,6 +353,7 @@ SECRETS = Kind(
     render=render_secret,
     short_names=("sec", "secret"),
     capabilities=frozenset({Capability.REVEAL}),
+    graph=GraphType("config", shown=False),
 )
 
 PERSISTENT_VOLUMES = Kind(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from console.kube.api import JsonObject, ResourcePath
 from console.kube.capabilities import Capability
-from console.kube.kinds import Column, Kind, RenderContext, Row
+from console.kube.kinds import Column, GraphType, Kind, RenderContext, Row
 from console.kube.kinds_catalog._fields import field, items, text
 from console.kube.kinds_catalog._fields import short_revision as _short
 from console.kube.objects import namespace_of
@@ -96,6 +96,7 @@ HELM_RELEASES = Kind(
     render=render_helm_release,
     short_names=("hr",),
     capabilities=RECONCILABLE,
+    graph=GraphType("control"),
 )
 
 KUSTOMIZATIONS = Kind(
@@ -108,6 +109,7 @@ KUSTOMIZATIONS = Kind(
     render=render_kustomization,
     short_names=("ks",),
     capabilities=RECONCILABLE,
+    graph=GraphType("control"),
 )
 
 GIT_REPOSITORIES = Kind(
@@ -120,6 +122,7 @@ GIT_REPOSITORIES = Kind(
     render=render_git_repository,
     short_names=("gitrepo", "gitrepos"),
     capabilities=RECONCILABLE,
+    graph=GraphType("control"),
 )
 
 KINDS = (HELM_RELEASES, KUSTOMIZATIONS, GIT_REPOSITORIES)

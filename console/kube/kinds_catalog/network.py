@@ -7,7 +7,7 @@ and rows are keyed by namespace/name, so one policy is one row however many regi
 from __future__ import annotations
 
 from console.kube.api import JsonObject, ResourcePath
-from console.kube.kinds import Column, Kind, RenderContext, Row
+from console.kube.kinds import Column, GraphType, Kind, RenderContext, Row
 from console.kube.kinds_catalog._fields import field, items, text
 from console.kube.kinds_catalog.core import NONE, load_balancer_addresses
 from console.kube.rows import columns, object_row
@@ -84,6 +84,7 @@ INGRESSES = Kind(
     columns=columns(CLASS, HOSTS, ADDRESS, PORTS, namespaced=True),
     render=render_ingress,
     short_names=("ing", "ingress"),
+    graph=GraphType("network"),
 )
 
 NETWORK_POLICIES = Kind(
@@ -95,6 +96,7 @@ NETWORK_POLICIES = Kind(
     columns=columns(POD_SELECTOR, namespaced=True, status=False),
     render=render_network_policy,
     short_names=("netpol", "networkpolicy"),
+    graph=GraphType("network"),
 )
 
 ENDPOINT_SLICES = Kind(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from console.kube.api import JsonObject, ResourcePath
-from console.kube.kinds import Column, Kind, RenderContext, Row, Tone
+from console.kube.kinds import Column, GraphType, Kind, RenderContext, Row, Tone
 from console.kube.kinds_catalog._fields import count_column, field, items, number, relative_time, text
 from console.kube.objects import namespace_of, parse_timestamp
 from console.kube.rows import columns, object_row
@@ -214,6 +214,7 @@ GATEWAYS = Kind(
     ),
     render=render_gateway,
     short_names=("gtw",),
+    graph=GraphType("network"),
 )
 HTTP_ROUTES = Kind(
     id="httproutes",
@@ -224,6 +225,7 @@ HTTP_ROUTES = Kind(
     columns=columns(Column("hostnames", "HOSTNAMES"), Column("parents", "PARENTS"), namespaced=True),
     render=render_http_route,
     short_names=("httproute",),
+    graph=GraphType("network"),
 )
 CILIUM_NETWORK_POLICIES = Kind(
     id="ciliumnetworkpolicies",
@@ -234,6 +236,7 @@ CILIUM_NETWORK_POLICIES = Kind(
     columns=columns(ENDPOINT_SELECTOR, VALID, namespaced=True),
     render=render_cilium_policy,
     short_names=("cnp", "ciliumnp"),
+    graph=GraphType("network"),
 )
 CILIUM_CLUSTERWIDE_NETWORK_POLICIES = Kind(
     id="ciliumclusterwidenetworkpolicies",
@@ -260,6 +263,7 @@ CERTIFICATES = Kind(
     ),
     render=render_certificate,
     short_names=("cert", "certs"),
+    graph=GraphType("config"),
 )
 EXTERNAL_SECRETS = Kind(
     id="externalsecrets",
@@ -270,6 +274,7 @@ EXTERNAL_SECRETS = Kind(
     columns=columns(Column("store", "STORE"), Column("refresh", "REFRESH INTERVAL"), namespaced=True),
     render=render_external_secret,
     short_names=("es",),
+    graph=GraphType("config"),
 )
 CNPG_CLUSTERS = Kind(
     id="cnpg-clusters",
@@ -286,6 +291,7 @@ CNPG_CLUSTERS = Kind(
     ),
     render=render_cnpg_cluster,
     short_names=("cnpg", "pgc"),
+    graph=GraphType("data", "Database"),
 )
 CNPG_DATABASES = Kind(
     id="cnpg-databases",
@@ -302,6 +308,7 @@ CNPG_DATABASES = Kind(
     ),
     render=render_cnpg_database,
     short_names=("pgdb",),
+    graph=GraphType("data", "Postgres Database"),
 )
 
 KINDS = (

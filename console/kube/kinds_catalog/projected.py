@@ -12,7 +12,7 @@ from datetime import datetime
 
 from console.kube.api import JsonObject, ResourcePath
 from console.kube.capabilities import SPEC_REPLICAS, Capability
-from console.kube.kinds import Column, Kind, KindFilter, RenderContext, Row, Tone
+from console.kube.kinds import Column, GraphType, Kind, KindFilter, RenderContext, Row, Tone
 from console.kube.kinds_catalog._fields import field, items, text
 from console.kube.kinds_catalog.core import NONE, load_balancer_addresses
 from console.kube.kinds_catalog.workloads import SCALABLE_WORKLOAD, deployment_replicas, workload_row
@@ -287,6 +287,7 @@ WORKER_NODES = Kind(
     short_names=("no", "node"),
     capabilities=frozenset({Capability.METRICS}),
     metrics_resource="nodes",
+    graph=GraphType("compute", "Node"),
 )
 
 LOAD_BALANCERS = Kind(

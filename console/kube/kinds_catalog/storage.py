@@ -7,7 +7,7 @@ watch serves both): `volumes` is the Cloud page's short view, `persistentvolumes
 from __future__ import annotations
 
 from console.kube.api import JsonObject, ResourcePath
-from console.kube.kinds import Column, Kind, KindFilter, RenderContext, Row
+from console.kube.kinds import Column, GraphType, Kind, KindFilter, RenderContext, Row
 from console.kube.kinds_catalog._fields import field, items, text
 from console.kube.kinds_catalog.core import ACCESS_MODES, CAPACITY, CLAIM, NONE, access_modes, volume_cells
 from console.kube.objects import metadata_of
@@ -74,6 +74,7 @@ PVCS = Kind(
     primary=True,
     filters=(KindFilter("class", "CLASS"),),
     short_names=("pvc", "persistentvolumeclaims"),
+    graph=GraphType("data", "PersistentVolumeClaim"),
 )
 
 VOLUMES = Kind(
@@ -85,6 +86,7 @@ VOLUMES = Kind(
     columns=columns(CAPACITY, CLAIM, namespaced=False),
     render=render_volume,
     short_names=("vol",),
+    graph=GraphType("data"),
 )
 
 STORAGE_CLASSES = Kind(
@@ -98,6 +100,7 @@ STORAGE_CLASSES = Kind(
     ),
     render=render_storage_class,
     short_names=("sc", "storageclasses"),
+    graph=GraphType("data"),
 )
 
 KINDS = (PVCS, VOLUMES, STORAGE_CLASSES)

@@ -1,4 +1,5 @@
-"""Workload kinds (apps/v1): deployments, statefulsets, daemonsets, replicasets — READY, UP-TO-DATE, AVAILABLE.
+"""Workload kinds (apps/v1): deployments, statefulsets, daemonsets, replicasets — READY, UP-TO-DATE, AVAILABLE —
+and the budgets that guard their pods during voluntary disruptions (policy/v1 poddisruptionbudgets).
 
 The pods' owners are not shown in any list (the detail page's owner chain does that).
 """
@@ -9,8 +10,8 @@ from dataclasses import dataclass
 
 from console.kube.api import JsonObject, ResourcePath
 from console.kube.capabilities import SPEC_REPLICAS, Capability
-from console.kube.kinds import Column, Kind, RenderContext, Row, Tone
-from console.kube.kinds_catalog._fields import field
+from console.kube.kinds import Column, GraphType, Kind, RenderContext, Row, Tone
+from console.kube.kinds_catalog._fields import count_column, field, text
 from console.kube.objects import metadata_of
 from console.kube.rows import columns, count, object_row, ready_cell
 from console.kube.tones import condition
@@ -159,6 +160,7 @@ DEPLOYMENTS = Kind(
     capabilities=SCALABLE_WORKLOAD | {Capability.COMPLIANCE},
     replica_count=SPEC_REPLICAS,
     log_source="workload",
+    graph=GraphType("compute"),
 )
 
 STATEFUL_SETS = Kind(
@@ -173,6 +175,7 @@ STATEFUL_SETS = Kind(
     capabilities=SCALABLE_WORKLOAD | {Capability.COMPLIANCE},
     replica_count=SPEC_REPLICAS,
     log_source="workload",
+    graph=GraphType("compute"),
 )
 
 DAEMON_SETS = Kind(
@@ -187,6 +190,7 @@ DAEMON_SETS = Kind(
     # One pod per node: nothing to scale, but its pods restart and stream logs like any workload's.
     capabilities=frozenset({Capability.RESTART, Capability.LOGS, Capability.COMPLIANCE}),
     log_source="workload",
+    graph=GraphType("compute"),
 )
 
 REPLICA_SETS = Kind(
@@ -198,6 +202,43 @@ REPLICA_SETS = Kind(
     columns=WORKLOAD_COLUMNS,
     render=render_replica_set,
     short_names=("rs", "replicaset"),
+    graph=GraphType("compute", shown=False),
 )
 
-KINDS = (DEPLOYMENTS, STATEFUL_SETS, DAEMON_SETS, REPLICA_SETS)
+MIN_AVAILABLE = Column("min_available", "MIN AVAILABLE")
+MAX_UNAVAILABLE = Column("max_unavailable", "MAX UNAVAILABLE")
+ALLOWED_DISRUPTIONS = count_column("allowed_disruptions", "ALLOWED DISRUPTIONS")
+NOT_SET = "N/A"  # kubectl's word for a budget bound the spec leaves out
+
+
+def render_disruption_budget(obj: JsonObject, context: RenderContext) -> Row:
+    """MIN AVAILABLE and MAX UNAVAILABLE as written (a count or a percentage); amber while no pod may be evicted."""
+    allowed = count(field(obj, "status", "disruptionsAllowed"))
+    return object_row(
+        obj,
+        context,
+        tone="ok" if allowed > 0 else "warn",
+        cells={
+            "min_available": text(obj, "spec", "minAvailable") or NOT_SET,
+            "max_unavailable": text(obj, "spec", "maxUnavailable") or NOT_SET,
+            "allowed_disruptions": str(allowed),
+        },
+        sort_keys={"allowed_disruptions": float(allowed)},
+    )
+
+
+# No STATUS column: the columns are exactly what `kubectl get pdb` prints; the tone still says whether the
+# budget lets anything be evicted.
+POD_DISRUPTION_BUDGETS = Kind(
+    id="poddisruptionbudgets",
+    title="Pod Disruption Budgets",
+    kind="PodDisruptionBudget",
+    resource=ResourcePath("policy", "v1", "poddisruptionbudgets"),
+    category="workload",
+    columns=columns(MIN_AVAILABLE, MAX_UNAVAILABLE, ALLOWED_DISRUPTIONS, namespaced=True, status=False),
+    render=render_disruption_budget,
+    short_names=("pdb",),
+    graph=GraphType("config"),
+)
+
+KINDS = (DEPLOYMENTS, STATEFUL_SETS, DAEMON_SETS, REPLICA_SETS, POD_DISRUPTION_BUDGETS)
