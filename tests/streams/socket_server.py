@@ -16,6 +16,7 @@ import uvicorn
 from sovereign_sandbox.servers import SandboxWorld
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
+from starlette.types import ASGIApp
 
 from console.identity import runtime as identity_runtime
 from console.identity.oidc import OidcClient, OidcConfig
@@ -29,9 +30,14 @@ Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[Any]]
 
 @contextlib.contextmanager
 def serving(
-    world: SandboxWorld, state_dir: Path, routes: Callable[[], list[BaseRoute]], lifespan: Lifespan
+    world: SandboxWorld,
+    state_dir: Path,
+    routes: Callable[[], list[BaseRoute]],
+    lifespan: Lifespan,
+    wrap: Callable[[ASGIApp], ASGIApp] | None = None,
 ) -> Iterator[str]:
-    """`routes()` (made once the environment is the console's) on uvicorn; yields the `ws://` base URL."""
+    """`routes()` (made once the environment is the console's) on uvicorn, inside `wrap` (e.g. the console's
+    guard) if given; yields the `ws://` base URL."""
     kubeconfig = world.cluster.write_kubeconfig(state_dir / "kubeconfig", token=world.cluster.console_token)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OIDC_ISSUER", world.idp.issuer)
@@ -43,13 +49,17 @@ def serving(
         patch.delenv("REFLEX_REDIS_URL", raising=False)
         get_settings.cache_clear()
         identity_runtime.session_service.cache_clear()
-        app = Starlette(routes=routes(), lifespan=lifespan)
+        app: ASGIApp = Starlette(routes=routes(), lifespan=lifespan)
+        if wrap is not None:
+            app = wrap(app)
         listener = socket.socket()
         listener.bind(("127.0.0.1", 0))
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", ws="websockets-sansio"))
         thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
         thread.start()
         while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError("uvicorn did not start (see its log above)")
             time.sleep(0.02)
         try:
             yield f"ws://127.0.0.1:{listener.getsockname()[1]}"

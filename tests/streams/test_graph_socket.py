@@ -14,8 +14,9 @@ from socket_server import serving, session_cookie
 from sovereign_sandbox.servers import SandboxWorld
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from console.api import guard
 from console.kube import runtime as kube_runtime
 from console.kube.registry import KINDS
 from console.streams.graph import graph_routes
@@ -35,6 +36,11 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
             yield
 
 
+@contextlib.asynccontextmanager
+async def _no_lifespan(app: Starlette) -> AsyncIterator[None]:
+    yield
+
+
 @pytest.fixture(scope="module")
 def world() -> Iterator[SandboxWorld]:
     with SandboxWorld(seed=1) as running:
@@ -44,6 +50,15 @@ def world() -> Iterator[SandboxWorld]:
 @pytest.fixture(scope="module")
 def console_url(world: SandboxWorld, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serving(world, tmp_path_factory.mktemp("state"), graph_routes, _lifespan) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def guarded_url(world: SandboxWorld, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same routes behind the console's guard, as `console run` serves them (the guard refuses before any
+    route runs, so this server opens no cluster connection of its own)."""
+    state = tmp_path_factory.mktemp("guarded")
+    with serving(world, state, graph_routes, _no_lifespan, wrap=guard) as url:
         yield url
 
 
@@ -97,6 +112,15 @@ async def test_no_session_is_closed_with_4401(console_url: str) -> None:
         frames = [json.loads(message) async for message in _until_closed(socket)]
     assert socket.close_code == 4401 and socket.close_reason == "Sign in to see the graph."
     assert frames == [{"type": "status", "state": "error", "message": "Sign in to see the graph."}]
+
+
+async def test_a_socket_from_a_foreign_origin_is_refused(guarded_url: str, world: SandboxWorld) -> None:
+    cookie = await session_cookie(world, "owner")
+    headers = {"Cookie": cookie, "Origin": "https://evil.example"}
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(f"{guarded_url}/ws/graph", additional_headers=headers):
+            pass
+    assert refused.value.response.status_code == 403  # closed before the handshake completes: no frame at all
 
 
 async def _until_closed(socket: ClientConnection) -> AsyncIterator[str]:
