@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 PUSH_INTERVAL_SECONDS = 0.25  # coalesces a burst of cluster events into one delta
 RECHECK_SECONDS = 30.0  # without changes, access is asked again this often (a revoked grant hides nodes)
 MAX_MESSAGE_BYTES = 64 * 1024
+FIRST_LIST_PATIENCE_SECONDS = 8.0  # while the graph's kinds are first listed, the first view waits this long at most
 
 TopologyLookup = Callable[[], topology_runtime.TopologyRuntime]
 
@@ -137,6 +138,7 @@ class _GraphSession:
 
     async def _push(self) -> None:
         loop = asyncio.get_running_loop()
+        patience = loop.time() + FIRST_LIST_PATIENCE_SECONDS
         seen = -1
         while True:
             await self._wait(seen)
@@ -145,6 +147,10 @@ class _GraphSession:
             if self._options is None:
                 continue
             seen = self._runtime.feed.revision
+            if self._sent is None and self._runtime.feed.status.state == "loading" and loop.time() < patience:
+                # The first graph is laid out once, whole: a part of it now and the rest as deltas would place
+                # most nodes by their neighbours instead. The status frames say how far the listing got.
+                continue
             started = loop.time()
             await self._send_view(self._options)
             # Coalesce: whatever arrives during the pause goes out as one delta.
