@@ -22,11 +22,15 @@ def _row(page: Page, name: str):
     return page.locator(f'[data-testid="resource-row"][data-key="{name}"]')
 
 
-def test_root_opens_the_namespaces_list_in_the_shell(page: Page, console_url: str, sign_in):
+def test_root_opens_the_cloud_page_in_the_shell_and_its_list_starts_at_namespaces(
+    page: Page, console_url: str, sign_in
+):
     sign_in(page, "sre", path="/")
-    expect(page).to_have_url(re.compile(rf"{re.escape(console_url)}/cloud/?\?view=list&kind=namespaces"))
+    # `/` is a bare `/cloud`: the view chosen last, the graph the first time (test_graph.py)
+    expect(page).to_have_url(re.compile(rf"{re.escape(console_url)}/cloud/?\?view=graph"))
     expect(page.get_by_test_id("sidebar")).to_contain_text("Cloud")
     expect(page.get_by_test_id("sovereign-fqdn")).to_have_text("omantel.openova.cloud")
+    page.get_by_test_id("cloud-view-list").click()
     expect(page.get_by_test_id("kind-title")).to_have_text("Namespaces")
     headers = page.locator('[data-testid="resource-table"] thead th:not([data-column="actions"])')  # ⋯ menus: untitled
     expect(headers).to_have_text(["NAME", "STATUS", "AGE", "REGION", "LABELS"])

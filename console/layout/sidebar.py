@@ -18,7 +18,7 @@ class NavEntry:
     section: str = ""  # the heading it is listed under ("" for none)
 
 
-CLOUD_HREF = "/cloud?view=list&kind=namespaces"
+CLOUD_HREF = "/cloud"  # bare: reopens the last view (graph or list), graph the first time
 # An entry appears here only once its page exists (Users & Access, Settings come later).
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("cloud", "Cloud", CLOUD_HREF, "cloud"),

@@ -9,8 +9,8 @@ from typing import Any
 import reflex as rx
 
 from console.layout import not_found
-from console.pages.cloud_list.page import cloud_page
-from console.pages.cloud_list.state import CloudListState
+from console.pages.cloud_graph.page import cloud_page
+from console.pages.cloud_graph.state import CloudViewState
 from console.pages.compliance import application_page, dashboard_page, policy_page
 from console.pages.compliance.application_state import ComplianceApplicationState
 from console.pages.compliance.dashboard_state import ComplianceDashboardState
@@ -38,7 +38,7 @@ ROUTES: tuple[Route, ...] = (
         path="/cloud",
         title="Cloud · Sovereign Console",
         component=cloud_page,
-        on_load=[SessionState.check, CloudListState.open_list],
+        on_load=[SessionState.check, CloudViewState.open_cloud],  # opens only the chosen view (graph or list)
     ),
     Route(
         path=resource_detail.ROUTE,
@@ -74,7 +74,7 @@ ROUTES: tuple[Route, ...] = (
         path="/",
         title="Sovereign Console",
         component=_home,
-        on_load=[rx.redirect("/cloud?view=list&kind=namespaces", replace=True)],
+        on_load=[rx.redirect("/cloud", replace=True)],  # the Cloud page opens the view chosen last
     ),
     Route(
         path=not_found.ROUTE,

@@ -1,4 +1,7 @@
-"""`/cloud?view=list&kind=<id>`: the live list of one kind, with chips, toolbar, sortable columns and pages."""
+"""`/cloud?view=list&kind=<id>`: the live list of one kind, with chips, toolbar, sortable columns and pages.
+
+The Cloud page (`console/pages/cloud_graph/page.py`) frames it and shows it or the graph.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ import reflex as rx
 from console.components.key_map import key_map
 from console.components.object_actions import ActionsView
 from console.components.wrapped.keyboard import keyboard
-from console.layout.frame import page_shell
 from console.pages.cloud_list.components.kind_chips import kind_chips
 from console.pages.cloud_list.components.list_toolbar import list_toolbar
 from console.pages.cloud_list.components.pager import pager
@@ -128,43 +130,42 @@ def _rows() -> rx.Component:
     )
 
 
-def cloud_page() -> rx.Component:
-    return page_shell(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("Cloud", size="6"),
-                rx.text("·", color_scheme="gray"),
-                rx.heading(CloudListState.kind_title, size="5", weight="regular", data_testid="kind-title"),
-                rx.badge(CloudListState.total, variant="surface", data_testid="row-count"),
-                rx.spacer(),
-                _live_indicator(),
-                align="center",
-                width="100%",
-            ),
-            kind_chips(
-                CloudListState.chips,
-                CloudListState.more_kinds,
-                CloudListState.kind_id,
-                CloudListState.switch_kind,
-                CloudListState.more_search,
-                CloudListState.set_more_search,
-            ),
-            list_toolbar(
-                filter_text=CloudListState.filter_text,
-                label_selector=CloudListState.label_selector,
-                query_error=CloudListState.query_error,
-                kind_filters=CloudListState.kind_filter_columns,
-                kind_filter_options=CloudListState.kind_filter_options,
-                set_filter_text=CloudListState.set_filter_text,
-                set_label_selector=CloudListState.set_label_selector,
-                set_kind_filter=CloudListState.set_kind_filter,
-            ),
-            _body(),
-            keyboard(mode="list", aliases=CloudListState.kind_aliases, on_command=CloudListState.keyboard_command),
-            key_map(KeyboardState.key_map_open, KeyboardState.set_key_map_open),
+def list_view(view_toggle: rx.Component) -> rx.Component:
+    """The list view of `/cloud` (its page frame and the Graph | List toggle come from the Cloud page)."""
+    return rx.vstack(
+        rx.hstack(
+            rx.heading("Cloud", size="6", as_="h1"),
+            view_toggle,
+            rx.text("·", color_scheme="gray"),
+            rx.heading(CloudListState.kind_title, size="5", weight="regular", data_testid="kind-title"),
+            rx.badge(CloudListState.total, variant="surface", data_testid="row-count"),
+            rx.spacer(),
+            _live_indicator(),
+            align="center",
             width="100%",
-            gap="3",
-            data_testid="cloud-list",
         ),
-        active="cloud",
+        kind_chips(
+            CloudListState.chips,
+            CloudListState.more_kinds,
+            CloudListState.kind_id,
+            CloudListState.switch_kind,
+            CloudListState.more_search,
+            CloudListState.set_more_search,
+        ),
+        list_toolbar(
+            filter_text=CloudListState.filter_text,
+            label_selector=CloudListState.label_selector,
+            query_error=CloudListState.query_error,
+            kind_filters=CloudListState.kind_filter_columns,
+            kind_filter_options=CloudListState.kind_filter_options,
+            set_filter_text=CloudListState.set_filter_text,
+            set_label_selector=CloudListState.set_label_selector,
+            set_kind_filter=CloudListState.set_kind_filter,
+        ),
+        _body(),
+        keyboard(mode="list", aliases=CloudListState.kind_aliases, on_command=CloudListState.keyboard_command),
+        key_map(KeyboardState.key_map_open, KeyboardState.set_key_map_open),
+        width="100%",
+        gap="3",
+        data_testid="cloud-list",
     )

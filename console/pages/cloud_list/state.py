@@ -20,7 +20,7 @@ from console.state.connection import tab_connected
 from console.state.keyboard import STATIC_ALIASES, KeyboardState, kind_aliases
 from console.state.scope import ScopeState, scope_filter
 from console.state.session import SessionState, current_person
-from console.state.wakeups import forget, wakeup_for
+from console.state.wakeups import forget, wake, wakeup_for
 
 # At most four deltas a second reach a browser, however fast the cluster changes.
 _MIN_PUSH_INTERVAL = 0.25
@@ -91,6 +91,12 @@ class CloudListState(rx.State):
         """Page load: the kind from the URL (else the last one this browser used) and start following it."""
         requested = self.router.url.query_parameters.get("kind", "") or self.last_kind or DEFAULT_KIND_ID
         return await self._open(requested)
+
+    @rx.event
+    def close_list(self):
+        """The graph took the page over: a running follow loop ends now (it checks the generation on waking)."""
+        self._generation += 1
+        wake(self.router.session.client_token)
 
     @rx.event
     async def switch_kind(self, kind_id: str):

@@ -77,6 +77,7 @@ def _header() -> rx.Component:
         rx.heading(state.object_name, size="5", data_testid="detail-name"),
         rx.cond(state.namespace != "", rx.badge(state.namespace, variant="soft", data_testid="detail-namespace")),
         rx.spacer(),
+        rx.cond(state.graph_href != "", _graph_links()),
         rx.badge(
             state.live_state,
             color_scheme=rx.match(state.live_state, ("live", "green"), ("error", "red"), "amber"),
@@ -86,6 +87,32 @@ def _header() -> rx.Component:
         align="center",
         gap="2",
         width="100%",
+    )
+
+
+def _graph_links() -> rx.Component:
+    """The architecture graph focused on this object: its neighbourhood, or what breaks if it breaks."""
+    state = ResourceDetailState
+    return rx.hstack(
+        rx.button(
+            rx.link(rx.icon("share-2", size=14), "Graph", href=state.graph_href, data_testid="detail-graph-link"),
+            as_child=True,
+            size="1",
+            variant="soft",
+        ),
+        rx.button(
+            rx.link(
+                rx.icon("triangle-alert", size=14),
+                "What breaks?",
+                href=state.breaks_href,
+                data_testid="detail-breaks-link",
+            ),
+            as_child=True,
+            size="1",
+            variant="soft",
+            color_scheme="red",
+        ),
+        gap="2",
     )
 
 

@@ -23,8 +23,10 @@ from console.kube.detail_service import (
 from console.kube.detail_service import reveal_values as reveal_secret_values
 from console.kube.kinds import KindNotFound
 from console.kube.secrets import RevealFailed
+from console.pages.cloud_graph.links import focus_href
 from console.state.connection import tab_connected
 from console.state.session import person_for
+from console.topology.model import node_id
 
 # At most four deltas a second reach a browser, however fast the object and its neighbours change.
 _MIN_PUSH_INTERVAL = 0.25
@@ -62,6 +64,8 @@ class ResourceDetailState(rx.State):
     shows_secret_values: bool = False  # the kind has values to reveal (a Secret's): the overview has a section
     can_reveal: bool = False  # … and the person may `get` it (SelfSubjectAccessReview as them)
     revealed: list[dict[str, str]] = []  # {"key", "value", "binary"} after an explicit, audited reveal
+    graph_href: str = ""  # the architecture graph focused on this object ("" when its kind is not drawn)
+    breaks_href: str = ""  # … showing what breaks if it breaks
     reveal_message: str = ""
     _generation: int = 0
 
@@ -76,6 +80,7 @@ class ResourceDetailState(rx.State):
         self.events, self.events_loaded, self.tree_nodes, self.metrics_rows, self.metrics_note = [], False, [], [], ""
         self.shows_secret_values, self.can_reveal, self.revealed, self.reveal_message = False, False, [], ""
         self.reconcile = {}
+        self.graph_href, self.breaks_href = "", ""
         address = DetailAddress.from_path(self.router.url.path)
         if address is None:
             self.loading, self.problem = False, "Not Found"
@@ -94,6 +99,9 @@ class ResourceDetailState(rx.State):
         if opening.kind is not None:
             self.kind_title = opening.kind.title
             self.shows_secret_values = Capability.REVEAL in opening.kind.capabilities
+            if opening.kind.graph is not None:  # the kind is a node type of the architecture graph
+                node = node_id(opening.kind.id, address.namespace, address.name)
+                self.graph_href, self.breaks_href = focus_href(node, "both"), focus_href(node, "dependents")
         if opening.facts is None:
             return None
         self._show(opening.facts)

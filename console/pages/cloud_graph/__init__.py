@@ -1,0 +1,1 @@
+"""The Cloud page: Graph | List on `/cloud`, the architecture graph's options, and links into it."""
