@@ -44,6 +44,22 @@ function mark(name) {
   }
 }
 
+// React Flow measures nodes in a ResizeObserver; when a relayout resizes them again in the same frame the
+// browser reports "ResizeObserver loop completed with undelivered notifications" and delivers them next frame.
+// Nothing is lost, so it must not reach Reflex's frontend-exception handler (window.onerror) as an error.
+if (typeof window !== "undefined" && !window.__sovResizeObserverQuiet) {
+  window.__sovResizeObserverQuiet = true;
+  window.addEventListener(
+    "error",
+    (event) => {
+      if (typeof event.message === "string" && event.message.startsWith("ResizeObserver loop")) {
+        event.stopImmediatePropagation();
+      }
+    },
+    true,
+  );
+}
+
 function typingTarget(target) {
   return target instanceof Element && !!target.closest("input, textarea, select, [contenteditable=''], [contenteditable='true']");
 }

@@ -33,7 +33,11 @@ async def compliance_lifespan() -> AsyncIterator[None]:
 
 @contextlib.asynccontextmanager
 async def topology_lifespan() -> AsyncIterator[None]:
-    """The graph's topology over the shared cache; its watches start when the first graph opens."""
+    """The graph's topology over the shared cache, following it from the start.
+
+    The graph is the console's landing page: its kinds are listed now rather than when the first person opens
+    it, so that person does not wait for 31 first lists (≈ 6 s at 10,000 pods) before anything is drawn.
+    """
     try:
         cache = kube_runtime.current().cache
     except kube_runtime.KubeUnavailable as problem:
@@ -41,6 +45,7 @@ async def topology_lifespan() -> AsyncIterator[None]:
         yield
         return
     async with topology_runtime.topology_lifespan(cache, KINDS, get_settings().cluster_id):
+        topology_runtime.current()  # starts the feed
         yield
 
 

@@ -31,6 +31,7 @@ from console.streams.socket import (
 )
 from console.topology import runtime as topology_runtime
 from console.topology.model import ViewGraph, ViewOptions
+from console.topology.view import shown_by_default
 from console.topology.wire import delta_frame, parse_view_message, snapshot_frame
 
 __all__ = ["graph_routes"]
@@ -147,14 +148,24 @@ class _GraphSession:
             if self._options is None:
                 continue
             seen = self._runtime.feed.revision
-            if self._sent is None and self._runtime.feed.status.state == "loading" and loop.time() < patience:
+            if self._sent is None and self._draws_unlisted(self._options) and loop.time() < patience:
                 # The first graph is laid out once, whole: a part of it now and the rest as deltas would place
-                # most nodes by their neighbours instead. The status frames say how far the listing got.
+                # most nodes by their neighbours instead. Kinds the view hides (Pods by default: the slowest
+                # list) are not waited for. The status frames say how far the listing got.
                 continue
             started = loop.time()
             await self._send_view(self._options)
             # Coalesce: whatever arrives during the pause goes out as one delta.
             await asyncio.sleep(max(0.0, PUSH_INTERVAL_SECONDS - (loop.time() - started)))
+
+    def _draws_unlisted(self, options: ViewOptions) -> bool:
+        """Whether a kind this view draws is still being listed for the first time."""
+        listing = self._runtime.feed.listing
+        if options.focus:  # a neighbourhood also draws hidden kinds on its paths
+            return bool(listing)
+        if options.types is not None:
+            return bool(listing & options.types)
+        return any(shown_by_default(kind_id) for kind_id in listing)
 
     async def _wait(self, seen: int) -> None:
         """Until the browser asks for something, the graph moves past `seen`, or it is time to re-check access.

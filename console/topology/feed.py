@@ -50,6 +50,7 @@ class TopologyFeed:
         self._applied: dict[str, dict[str, str]] = {}  # kind id → cache key → resourceVersion applied
         self._not_served: set[ResourcePath] = set()
         self._status = FeedStatus("loading", "loading…")
+        self._listing: frozenset[str] = frozenset(self.graph.kinds)
         self._signal = asyncio.Event()
 
     @property
@@ -60,6 +61,11 @@ class TopologyFeed:
     @property
     def status(self) -> FeedStatus:
         return self._status
+
+    @property
+    def listing(self) -> frozenset[str]:
+        """The graph kinds (ids) still being listed for the first time."""
+        return self._listing
 
     def watches(self) -> dict[str, KindWatch]:
         """The watch of every graph kind, kept for the life of the process."""
@@ -136,6 +142,7 @@ class TopologyFeed:
             if watch.resource not in self._not_served:
                 served.append(watch)
         listing = [watch for watch in served if not watch.synced and watch.status.state not in SETTLED_FAILURES]
+        self._listing = frozenset(kind_id for kind_id, watch in watches.items() if watch in listing)
         if listing:
             return FeedStatus("loading", f"loading… ({len(served) - len(listing)} of {len(served)} kinds listed)")
         failing = [watch for watch in served if watch.status.state != "live"]
