@@ -239,6 +239,10 @@ def _roles(context: WorldContext, age: float) -> None:
     )
 
 
+def _bound_groups(person: Person) -> list[str]:
+    return [group for group in person.groups if group.startswith("/acme/")]
+
+
 def _subjects(person: Person) -> list[dict]:
     subject = subject_of(person.username)
     subjects = [
@@ -247,8 +251,7 @@ def _subjects(person: Person) -> list[dict]:
     ]
     subjects += [
         {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": f"oidc:{group}"}
-        for group in person.groups
-        if group.startswith("/acme/")
+        for group in _bound_groups(person)
     ]
     return subjects
 
@@ -344,7 +347,9 @@ def _grants(context: WorldContext, age: float) -> None:
                     "user": {
                         "keycloakSubject": subject_of(person.username),
                         "email": person.email,
-                        **({"keycloakGroups": list(person.groups)} if person.groups else {}),
+                        # only the groups the seed binds (Organization groups): the reconciler binds every
+                        # group listed here, and /sovereign-admins holds admins as well as the owner
+                        **({"keycloakGroups": acme} if (acme := _bound_groups(person)) else {}),
                     },
                     "sovereignRef": DOMAIN,
                     "tier": person.tier,
