@@ -102,7 +102,7 @@ def _browser(pods: int, summary: list[Figure]) -> None:
         print(f"{label}: warm visits " + ", ".join(f"{seconds:.2f}" for seconds, _ in warm) + " s")
         summary += [
             (
-                f"graph → first paint, {label}, first visit",
+                f"graph → first paint, {label}, first visit (console just started)",
                 f"{first:.2f} s",
                 f"< {target:g} s",
                 verdict(first < target),
