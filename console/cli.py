@@ -1,10 +1,13 @@
-"""The `console` command: `console run` (production), `console demo` (sandbox + console), `console sandbox`."""
+"""The `console` command: `console run` (production), `console demo` (sandbox + console), `console sandbox`,
+`console reconcile` (the grant reconciler alone)."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import importlib.util
+import logging
 import os
 import signal
 import subprocess
@@ -15,6 +18,9 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from console.rbac.runtime import RbacUnavailable, run_reconciler
+from console.settings import get_settings
 
 if TYPE_CHECKING:
     from sovereign_sandbox.servers import SandboxWorld
@@ -224,6 +230,37 @@ def _demo(args: argparse.Namespace) -> int:
             return 0
 
 
+def _reconcile(args: argparse.Namespace) -> int:
+    """Only the grant reconciler (leader-elected) against the configured cluster, until SIGTERM or Ctrl-C."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("kubernetes").setLevel(logging.ERROR)  # its config warnings repeat our one-line errors
+    try:
+        settings = get_settings()
+    except ValueError as error:
+        print(f"console reconcile: {error}", file=sys.stderr, flush=True)
+        return 2
+
+    async def reconcile_until_stopped() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        for stop_signal in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(stop_signal, task.cancel)
+        try:
+            await run_reconciler(settings, lambda line: print(f"console reconcile: {line}", flush=True))
+        except asyncio.CancelledError:
+            pass
+
+    try:
+        asyncio.run(reconcile_until_stopped())
+    except RbacUnavailable as error:
+        print(f"console reconcile: {error}", file=sys.stderr, flush=True)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="console", description="Sovereign Console")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -250,6 +287,11 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--churn", type=float, default=0.0, help="background changes per second")
     sandbox.add_argument("--idp-port", type=int, default=8180, help="port of the Keycloak-compatible IdP")
     sandbox.set_defaults(handler=_sandbox)
+
+    reconcile = commands.add_parser(
+        "reconcile", help="run only the grant reconciler (leader-elected) against the configured cluster"
+    )
+    reconcile.set_defaults(handler=_reconcile)
     return parser
 
 

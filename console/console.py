@@ -14,6 +14,7 @@ from console.database.runtime import database_lifespan, history_store
 from console.kube import runtime as kube_runtime
 from console.kube.registry import KINDS
 from console.pages.routes import ROUTES
+from console.rbac.runtime import rbac_lifespan
 from console.settings import get_settings
 from console.topology import runtime as topology_runtime
 
@@ -54,6 +55,7 @@ app.register_lifespan_task(database_lifespan)  # first: the audit log is install
 app.register_lifespan_task(kube_runtime.kube_lifespan)
 app.register_lifespan_task(compliance_lifespan)
 app.register_lifespan_task(topology_lifespan)
+app.register_lifespan_task(rbac_lifespan)  # Keycloak administration and the leader-elected grant reconciler
 
 for route in ROUTES:
     app.add_page(route.component, route=route.path, title=route.title, on_load=route.on_load)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -49,6 +50,27 @@ def _resource_ids(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
         if len(parts) not in (2, 3) or not all(parts):
             raise ValueError(f"{name}: a resource id looks like v1/pods or apps/v1/deployments, not {resource_id!r}")
     return ids
+
+
+_NAMESPACE_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+
+
+def _namespace(name: str, default: str) -> str:
+    raw = os.environ.get(name, "").strip() or default
+    if len(raw) > 63 or not _NAMESPACE_NAME.fullmatch(raw):
+        raise ValueError(
+            f"{name} must be a namespace name (lowercase letters, digits and '-', at most 63 characters), got {raw!r}"
+        )
+    return raw
+
+
+def _switch(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("on", "off"):
+        raise ValueError(f"{name} must be 'on' or 'off', got {raw!r}")
+    return raw == "on"
 
 
 def _database_url(state_dir: str) -> str:
@@ -124,6 +146,10 @@ class Settings:
     embed_allowed_origins: tuple[str, ...]
     # How Kubernetes calls are made for a person: "impersonate" (default) or "token".
     kube_auth: str
+    # The namespace the console runs in: its UserAccess grants live there, and the grant reconciler's Lease.
+    console_namespace: str = "catalyst-system"
+    # Whether the backend runs the leader-elected grant reconciler (`console reconcile` runs it regardless).
+    reconciler: bool = True
 
 
 @lru_cache(maxsize=1)
@@ -158,4 +184,6 @@ def get_settings() -> Settings:
         legacy_audit_db=_legacy_audit_db(state_dir),
         embed_allowed_origins=tuple(origin.strip().rstrip("/") for origin in origins.split(",") if origin.strip()),
         kube_auth=kube_auth,
+        console_namespace=_namespace("CONSOLE_NAMESPACE", "catalyst-system"),
+        reconciler=_switch("CONSOLE_RECONCILER", True),
     )

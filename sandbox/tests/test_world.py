@@ -169,7 +169,7 @@ def test_seeded_people_have_grants_except_the_newcomer(world):
         ]
         assert bound and len(bound) == len(grant["status"]["bindings"])
         assert all(
-            {"kind": "User", "name": f"oidc:{person.username}", "apiGroup": "rbac.authorization.k8s.io"}
+            {"kind": "User", "name": f"oidc:{subject_of(person.username)}", "apiGroup": "rbac.authorization.k8s.io"}
             in binding["subjects"]
             for binding in bound
         )

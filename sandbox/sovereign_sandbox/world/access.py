@@ -1,8 +1,8 @@
 """Access: the tier ClusterRoles, the console's service account, the seeded people's UserAccess grants
 and the bindings the grant reconciler would have made for them (rbac.md).
 
-Binding subjects name each person twice: `oidc:<sub>` (what the API server derives from a Keycloak token;
-the sub comes from `world.people.subject_of`) and `oidc:<username>`, for per-persona static tokens.
+Binding subjects name each person as the reconciler does: `oidc:<sub>` (what the API server derives from a
+Keycloak token; the sub comes from `world.people.subject_of`), plus the Organization groups their grant lists.
 """
 
 from __future__ import annotations
@@ -247,7 +247,6 @@ def _subjects(person: Person) -> list[dict]:
     subject = subject_of(person.username)
     subjects = [
         {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": f"oidc:{subject}"},
-        {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": f"oidc:{person.username}"},
     ]
     subjects += [
         {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": f"oidc:{group}"}
@@ -354,7 +353,8 @@ def _grants(context: WorldContext, age: float) -> None:
                     "sovereignRef": DOMAIN,
                     "tier": person.tier,
                     "tierRoleRef": tier_role_name(person.tier),
-                    "scopes": [{"key": key, "value": value} for key, value in scopes],
+                    # the grant as written; the enforced dev scope is merged by the reconciler, not stored
+                    "scopes": [{"key": key, "value": value} for key, value in person.scopes],
                 },
                 "status": {
                     "observedGeneration": 1,
