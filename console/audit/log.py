@@ -2,42 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Literal, Protocol
+from typing import Protocol
 
-__all__ = ["RESULTS", "AuditLog", "AuditRecord", "AuditStore", "Result", "timestamp"]
+from console.audit.changes import AuditChanges
+from console.audit.query import AuditPage, AuditQuery
+from console.audit.records import DISTINCT_COLUMNS, RESULTS, AuditRecord, Distinct, Result, timestamp
 
-Result = Literal["ok", "denied", "error"]
-RESULTS: tuple[Result, ...] = ("ok", "denied", "error")
+__all__ = ["DISTINCT_COLUMNS", "RESULTS", "AuditLog", "AuditRecord", "AuditStore", "Distinct", "Result", "timestamp"]
 
 logger = logging.getLogger("console.audit")
-
-
-@dataclass(frozen=True, slots=True)
-class AuditRecord:
-    """One attempt at a mutating action and how it ended."""
-
-    time: datetime  # when it was recorded (UTC)
-    actor: str  # the person's Kubernetes user name, e.g. "oidc:<sub>"
-    action: str  # e.g. "scale", "restart", "delete", "apply", "reconcile"
-    target: str  # e.g. "deployments.apps/acme-dev-billing/billing-api"
-    result: Result  # ok | denied (the API server answered 403) | error
-    detail: str = ""  # e.g. "replicas=3", or the API server's error message
-
-    def to_json(self) -> str:
-        """The structured log line for SIEMs: one JSON object, time in RFC 3339."""
-        fields = asdict(self)
-        fields["time"] = timestamp(self.time)
-        return json.dumps({"event": "audit", **fields}, ensure_ascii=False, separators=(",", ":"))
-
-
-def timestamp(moment: datetime) -> str:
-    """RFC 3339 in UTC with microseconds, e.g. `2026-11-27T12:00:00.000000Z`."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 class AuditStore(Protocol):
@@ -51,13 +27,33 @@ class AuditStore(Protocol):
         """At most `limit` records, newest first, optionally only one actor's."""
         ...
 
+    async def query(self, query: AuditQuery) -> AuditPage:
+        """The page of records `query` asks for (newest first: by time, then by insertion) and their total."""
+        ...
+
+    async def newest_id(self) -> int:
+        """The id of the newest record (0 when there is none): it grows with every record any replica keeps."""
+        ...
+
+    async def distinct(self, column: Distinct, limit: int) -> list[str]:
+        """At most `limit` different actors or actions that occur in the log, sorted."""
+        ...
+
 
 class AuditLog:
     """Append-only audit records: a JSON line on the `console.audit` logger, then the store."""
 
-    def __init__(self, store: AuditStore, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        store: AuditStore,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        poll_seconds: float = 1.0,
+    ) -> None:
         self._store = store
         self._clock = clock
+        # Moves on every record: this process's at once, other replicas' within `poll_seconds`.
+        self.changes = AuditChanges(store.newest_id, poll_seconds=poll_seconds)
 
     async def record(self, actor: str, action: str, target: str, result: Result, detail: str = "") -> AuditRecord:
         """Store one record and emit it as a JSON line on the `console.audit` logger.
@@ -72,8 +68,23 @@ class AuditLog:
         entry = AuditRecord(self._clock(), actor, action, target, result, detail)
         logger.info(entry.to_json())
         await self._store.append(entry)
+        self.changes.notify()
         return entry
 
     async def recent(self, limit: int = 100, actor: str | None = None) -> list[AuditRecord]:
         """The newest records first, optionally only one actor's."""
         return await self._store.recent(max(0, limit), actor)
+
+    async def query(self, query: AuditQuery) -> AuditPage:
+        """One page of the records that pass `query`'s filters, newest first, and how many pass in all."""
+        return await self._store.query(query)
+
+    async def newest_id(self) -> int:
+        """The newest record's id (0: none yet); a record is newer than another when its id is larger."""
+        return await self._store.newest_id()
+
+    async def distinct(self, column: Distinct, limit: int = 500) -> list[str]:
+        """The different actors (or actions) in the log, sorted: what the audit page's filters offer."""
+        if column not in DISTINCT_COLUMNS:
+            raise ValueError(f"distinct values are kept for {', '.join(DISTINCT_COLUMNS)}, not {column!r}")
+        return await self._store.distinct(column, max(0, limit))

@@ -23,6 +23,7 @@ class AuditEntry(Model, table=True):
     __table_args__ = (
         sqlalchemy.Index("audit_log_time", "time", "id"),
         sqlalchemy.Index("audit_log_actor", "actor", "time", "id"),
+        sqlalchemy.Index("audit_log_action", "action", "time", "id"),  # the audit page's action filter
     )
 
     time: datetime = Field(sa_type=sqlalchemy.DateTime(timezone=True), nullable=False)  # UTC

@@ -19,11 +19,17 @@ class NavEntry:
 
 
 CLOUD_HREF = "/cloud"  # bare: reopens the last view (graph or list), graph the first time
-# An entry appears here only once its page exists (Users & Access, Settings come later).
+# An entry appears here only once its page exists (Settings comes later).
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("cloud", "Cloud", CLOUD_HREF, "cloud"),
     NavEntry("compliance-sre", "SRE Lead", "/sre/compliance", "activity", section="Compliance"),
     NavEntry("compliance-sec", "Security Lead", "/sec/compliance", "shield-alert", section="Compliance"),
+    NavEntry("access-users", "Users", "/users", "users", section="Users & Access"),
+    NavEntry("access-groups", "Groups", "/rbac/groups", "folder-tree", section="Users & Access"),
+    NavEntry("access-roles", "Roles", "/rbac/roles", "key-round", section="Users & Access"),
+    NavEntry("access-matrix", "Access matrix", "/rbac/matrix", "grid-3x3", section="Users & Access"),
+    NavEntry("access-who-can", "Who can?", "/rbac/who-can", "user-search", section="Users & Access"),
+    NavEntry("access-audit", "Audit", "/rbac/audit", "scroll-text", section="Users & Access"),
 )
 
 

@@ -9,6 +9,20 @@ from typing import Any
 import reflex as rx
 
 from console.layout import not_found
+from console.pages.access import (
+    audit_page,
+    grant_page,
+    groups_page,
+    matrix_page,
+    roles_page,
+    user_page,
+    users_page,
+    who_can_page,
+)
+from console.pages.access.grant_state import GrantState
+from console.pages.access.matrix_state import MatrixState
+from console.pages.access.user_state import UserState
+from console.pages.access.users_state import UsersState
 from console.pages.cloud_graph.page import cloud_page
 from console.pages.cloud_graph.state import CloudViewState
 from console.pages.compliance import application_page, dashboard_page, policy_page
@@ -69,6 +83,55 @@ ROUTES: tuple[Route, ...] = (
         title="Application · Compliance · Sovereign Console",
         component=application_page.application_page,
         on_load=[SessionState.check, ComplianceApplicationState.open_application],
+    ),
+    # Users & Access
+    Route(
+        path=users_page.ROUTE,
+        title="Users · Sovereign Console",
+        component=users_page.users_page,
+        on_load=[SessionState.check, UsersState.open],
+    ),
+    Route(
+        path=user_page.ROUTE,
+        title="Grant · Users · Sovereign Console",
+        component=user_page.user_page,
+        on_load=[SessionState.check, UserState.open],
+    ),
+    Route(
+        path=grant_page.ROUTE,
+        title="Grant access · Sovereign Console",
+        component=grant_page.grant_page,
+        on_load=[SessionState.check, GrantState.open],
+    ),
+    Route(
+        path=matrix_page.ROUTE,
+        title="Access matrix · Sovereign Console",
+        component=matrix_page.matrix_page,
+        on_load=[SessionState.check, MatrixState.open],
+    ),
+    Route(
+        path=groups_page.ROUTE,
+        title="Groups · Users & Access · Sovereign Console",
+        component=groups_page.groups_page,
+        on_load=[SessionState.check, groups_page.GroupsState.open_groups],
+    ),
+    Route(
+        path=roles_page.ROUTE,
+        title="Roles · Users & Access · Sovereign Console",
+        component=roles_page.roles_page,
+        on_load=[SessionState.check, roles_page.RolesState.open_roles],
+    ),
+    Route(
+        path=who_can_page.ROUTE,
+        title="Who can? · Users & Access · Sovereign Console",
+        component=who_can_page.who_can_page,
+        on_load=[SessionState.check, who_can_page.WhoCanState.open_who_can],
+    ),
+    Route(
+        path=audit_page.ROUTE,
+        title="Audit · Users & Access · Sovereign Console",
+        component=audit_page.audit_page,
+        on_load=[SessionState.check, audit_page.AuditState.open_audit],
     ),
     Route(
         path="/",

@@ -14,7 +14,9 @@ from console.components.key_map import key_map
 from console.components.object_actions import ActionsView, detail_actions
 from console.components.wrapped.keyboard import keyboard
 from console.kube.detail_tabs import TAB_RULES
+from console.kube.registry import KINDS
 from console.layout.frame import page_shell
+from console.pages.access.who_can_views import exec_question_href
 from console.pages.resource_detail.actions_state import DetailActionsState
 from console.pages.resource_detail.state import ResourceDetailState
 from console.pages.resource_detail.tabs.compliance import compliance_tab
@@ -27,6 +29,7 @@ from console.pages.resource_detail.tabs.shell import shell_tab
 from console.pages.resource_detail.tabs.tree import tree_tab
 from console.pages.resource_detail.tabs.yaml import yaml_tab
 from console.state.keyboard import STATIC_ALIASES, KeyboardState
+from console.state.session import SessionState
 
 ROUTE = "/cloud/resource/[resource_kind]/[resource_namespace]/[resource_name]/[tab]"
 
@@ -42,6 +45,9 @@ TAB_BODIES: dict[str, Callable[[], rx.Component]] = {
     "reconcile": reconcile_tab,
     "compliance": compliance_tab,
 }
+
+# Kinds whose objects offer a shell (the registry's EXEC capability) → "who can exec into it?", less where.
+WHO_CAN_EXEC = tuple((kind.id, href) for kind in KINDS.values() if (href := exec_question_href(kind)))
 
 ACTIONS = ActionsView(
     name=ResourceDetailState.object_name,
@@ -77,6 +83,7 @@ def _header() -> rx.Component:
         rx.heading(state.object_name, size="5", data_testid="detail-name"),
         rx.cond(state.namespace != "", rx.badge(state.namespace, variant="soft", data_testid="detail-namespace")),
         rx.spacer(),
+        _who_can_exec_link(),
         rx.cond(state.graph_href != "", _graph_links()),
         rx.badge(
             state.live_state,
@@ -87,6 +94,28 @@ def _header() -> rx.Component:
         align="center",
         gap="2",
         width="100%",
+    )
+
+
+def _who_can_exec_link() -> rx.Component:
+    """For admins and owners, on objects that offer a shell: who may open one (the who-can page, prefilled)."""
+    state = ResourceDetailState
+    question = rx.match(state.kind_id, *WHO_CAN_EXEC, "").to(str)
+    directory_reader = (SessionState.tier == "admin") | (SessionState.tier == "owner")
+    return rx.cond(
+        (question != "") & directory_reader,
+        rx.button(
+            rx.link(
+                rx.icon("user-search", size=14),
+                "Who can exec?",
+                href=question + "&namespace=" + state.namespace + "&name=" + state.object_name,
+                data_testid="detail-who-can-exec",
+            ),
+            as_child=True,
+            size="1",
+            variant="soft",
+            color_scheme="gray",
+        ),
     )
 
 

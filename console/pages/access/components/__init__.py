@@ -1,0 +1,1 @@
+"""Stateless pieces of the users & access pages."""

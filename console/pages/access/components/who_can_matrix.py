@@ -1,0 +1,51 @@
+"""A verb × resource matrix of what one person may do (rows: resources with at least one verb allowed)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import reflex as rx
+
+
+def _cell(value: rx.Var[str]) -> rx.Component:
+    return rx.cond(
+        value == "yes",
+        rx.icon("check", size=14, color=rx.color("green", 10), aria_label="allowed"),
+        rx.cond(
+            value != "",
+            rx.text(value, size="1", color_scheme="amber"),
+            rx.text("·", color_scheme="gray", aria_label="not allowed"),
+        ),
+    )
+
+
+def rules_matrix_table(rows: rx.Var[list[dict[str, str]]], verbs: Sequence[str], test_id: str) -> rx.Component:
+    def row(entry: rx.Var) -> rx.Component:
+        return rx.table.row(
+            rx.table.row_header_cell(rx.code(entry["resource"], variant="ghost")),
+            *(rx.table.cell(_cell(entry[verb]), data_verb=verb) for verb in verbs),
+            data_testid=f"{test_id}-row",
+            data_resource=entry["resource"],
+        )
+
+    return rx.cond(
+        rows.length() > 0,  # type: ignore[attr-defined]
+        rx.box(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Resource"),
+                        *(rx.table.column_header_cell(verb) for verb in verbs),
+                    )
+                ),
+                rx.table.body(rx.foreach(rows, row)),
+                size="1",
+                width="100%",
+                data_testid=test_id,
+            ),
+            max_height="420px",
+            overflow_y="auto",
+            width="100%",
+        ),
+        rx.text("Nothing is allowed here.", color_scheme="gray", size="2", data_testid=f"{test_id}-empty"),
+    )
