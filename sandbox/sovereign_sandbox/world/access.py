@@ -353,8 +353,8 @@ def _grants(context: WorldContext, age: float) -> None:
                     "sovereignRef": DOMAIN,
                     "tier": person.tier,
                     "tierRoleRef": tier_role_name(person.tier),
-                    # the grant as written; the enforced dev scope is merged by the reconciler, not stored
-                    "scopes": [{"key": key, "value": value} for key, value in person.scopes],
+                    # as the console's multi-grant writes a developer grant: with its enforced dev scope
+                    "scopes": [{"key": key, "value": value} for key, value in scopes],
                 },
                 "status": {
                     "observedGeneration": 1,
@@ -363,8 +363,8 @@ def _grants(context: WorldContext, age: float) -> None:
                         {
                             "type": "EnforcedScopeApplied",
                             "status": "True",
-                            "reason": "AutoInjected" if enforced else "AlreadyPresent",
-                            "message": "merged enforced scope openova.io/env-type=dev"
+                            "reason": "AlreadyPresent",
+                            "message": "spec.scopes already carries enforced scope openova.io/env-type=dev"
                             if enforced
                             else f"{tier_role_name(person.tier)} enforces no scopes",
                             "lastTransitionTime": reconciled,
