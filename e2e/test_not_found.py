@@ -21,9 +21,10 @@ def test_a_signed_out_person_signs_in_first_then_sees_not_found_in_the_frame(pag
     expect(page.get_by_test_id("scope-picker")).to_be_visible()
 
 
-def test_the_way_back_leads_to_the_cloud_list(page: Page, sign_in, console_url: str):
+def test_the_way_back_leads_to_the_cloud(page: Page, sign_in, console_url: str):
     sign_in(page, "sre", path=f"{MISSING}/deeper")
     expect(page.get_by_test_id("not-found-path")).to_have_text(f"{MISSING}/deeper")
     page.get_by_test_id("not-found-back").click()
-    expect(page).to_have_url(re.compile(r"/cloud\?view=list&kind=namespaces$"))
-    expect(page.get_by_test_id("live-status")).to_have_text("live")
+    # a bare /cloud reopens the view used last: the graph, the first time
+    expect(page).to_have_url(re.compile(r"/cloud\?view=graph$"))
+    expect(page.locator('[data-testid="graph-view"][data-painted="1"]')).to_be_attached()

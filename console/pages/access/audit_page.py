@@ -7,21 +7,17 @@ import reflex as rx
 from console.audit.query import SINCE_CHOICES
 from console.layout.frame import page_shell
 from console.pages.access.audit_state import PAGE_SIZE, ROUTE, AuditState
+from console.pages.access.components.access_frame import (
+    access_header,
+    live_badge,
+    loading_line,
+    problem_notice,
+    tier_gated,
+)
 from console.pages.access.components.audit_table import audit_table, audit_toolbar
-from console.pages.access.directory_gate import needs_tier_notice
-from console.pages.cloud_list.components.pager import pager
+from console.pages.access.components.tables import pager_row
 
 __all__ = ["ROUTE", "audit_page"]
-
-
-def _live() -> rx.Component:
-    return rx.badge(
-        rx.cond(AuditState.live == "live", "live", AuditState.live),
-        color_scheme=rx.cond(AuditState.live == "live", "green", "amber"),
-        variant="soft",
-        title="Updated " + AuditState.updated,
-        data_testid="audit-live",
-    )
 
 
 def _log() -> rx.Component:
@@ -42,15 +38,10 @@ def _log() -> rx.Component:
             clear=state.clear_filters,
             export=state.export_csv,
         ),
-        rx.cond(
-            state.problem != "",
-            rx.callout(state.problem, icon="triangle-alert", color_scheme="red", data_testid="audit-problem"),
-        ),
+        problem_notice(state.problem, "audit-problem"),
         rx.cond(
             state.loading,
-            rx.hstack(
-                rx.spinner(), rx.text("Reading the audit log…", color_scheme="gray"), data_testid="audit-loading"
-            ),
+            loading_line("Reading the audit log…", "audit-loading"),
             rx.vstack(
                 audit_table(
                     state.rows,
@@ -58,11 +49,7 @@ def _log() -> rx.Component:
                         state.filtered, "No audited action matches these filters.", "Nothing has been audited yet."
                     ),
                 ),
-                rx.hstack(
-                    rx.spacer(),
-                    pager(state.page, state.pages, state.total, PAGE_SIZE, state.go_to_page),
-                    width="100%",
-                ),
+                pager_row(state.page, state.pages, state.total, PAGE_SIZE, state.go_to_page),
                 width="100%",
                 gap="2",
             ),
@@ -73,23 +60,16 @@ def _log() -> rx.Component:
 
 
 def _body() -> rx.Component:
+    live = live_badge(AuditState.live, "audit-live", title="Updated " + AuditState.updated)
     return rx.vstack(
-        rx.hstack(
-            rx.heading("Audit log", size="6"),
-            rx.cond(AuditState.allowed, _live()),
-            align="center",
-            gap="3",
+        access_header(
+            "Audit log",
+            beside=(rx.cond(AuditState.allowed, live),),
+            description=(
+                "Every grant and group change and every mutating console action: who, what, when, and how it ended."
+            ),
         ),
-        rx.text(
-            "Every grant and group change and every mutating console action: who, what, when, and how it ended.",
-            color_scheme="gray",
-            size="2",
-        ),
-        rx.cond(
-            AuditState.checked,
-            rx.cond(AuditState.allowed, _log(), needs_tier_notice(AuditState.refusal)),
-            rx.hstack(rx.spinner(), rx.text("Checking your tier…", color_scheme="gray")),
-        ),
+        tier_gated(_log(), checked=AuditState.checked, allowed=AuditState.allowed, refusal=AuditState.refusal),
         width="100%",
         gap="3",
         data_testid="audit-page",

@@ -21,7 +21,7 @@ from console.audit.actors import ActorNames, matching_actors
 from console.audit.export import audit_csv
 from console.audit.query import MAX_LIMIT, SINCE_CHOICES, since_moment
 from console.audit.records import RESULTS
-from console.pages.access.directory_gate import NEEDS_ADMIN, visitor
+from console.pages.access.directory_gate import DirectoryGateState, visitor
 from console.rbac import runtime as rbac_runtime
 from console.rbac.keycloak_admin import KeycloakAdmin, KeycloakAdminError
 from console.state.connection import tab_connected
@@ -120,10 +120,7 @@ def audit_rows(page: AuditPage, names: dict[str, str], newer_than: int | None) -
     ]
 
 
-class AuditState(rx.State):
-    checked: bool = False  # the session's tier was read
-    allowed: bool = False  # … and it is admin or owner
-    refusal: str = ""
+class AuditState(DirectoryGateState, rx.State):
     loading: bool = True
     problem: str = ""  # the log cannot be read now, or a filter is wrong: why
     rows: list[dict[str, str]] = []  # one page
@@ -156,12 +153,9 @@ class AuditState(rx.State):
         """Page load: check the tier (admins and owners), take filters from the URL, then follow the log."""
         self._generation += 1
         self.loading, self.problem, self.live, self._newest_id = True, "", "connecting", -1
-        person = await visitor(self.router.headers.cookie)
+        person = await self._check_tier()
         if person is None:
-            self.checked = False
             return SessionState.check
-        self.checked, self.allowed = True, person.may_view
-        self.refusal = "" if person.may_view else person.refusal(NEEDS_ADMIN)
         if not person.may_view:
             self.rows, self.total = [], 0
             return None
@@ -222,7 +216,7 @@ class AuditState(rx.State):
         if person is None:
             return SessionState.check
         if not person.may_view:
-            self.allowed, self.refusal = False, person.refusal(NEEDS_ADMIN)
+            self._lose_access(person)
             return None
         try:
             audit = audit_log()
@@ -288,8 +282,7 @@ class AuditState(rx.State):
                     person = await visitor(cookie)
                     if person is None or not person.may_view:
                         async with self:
-                            self.allowed = False
-                            self.refusal = person.refusal(NEEDS_ADMIN) if person else ""
+                            self._lose_access(person)
                             self.rows = []
                         if person is None:
                             yield SessionState.check

@@ -15,7 +15,7 @@ from console.kube.api import ActingAs
 from console.rbac.tiers import at_least
 from console.state.session import current_person
 
-__all__ = ["NEEDS_ADMIN", "NEEDS_OWNER", "Visitor", "needs_tier_notice", "visitor"]
+__all__ = ["NEEDS_ADMIN", "NEEDS_OWNER", "DirectoryGateState", "Visitor", "visitor"]
 
 NEEDS_ADMIN = "This page is shown to tier-admin and tier-owner; you are signed in with {tier}."
 NEEDS_OWNER = "Only a tier-owner changes Keycloak groups; you are signed in with {tier}."
@@ -52,6 +52,26 @@ async def visitor(cookie_header: str) -> Visitor | None:
     return None if person is None else Visitor(*person)
 
 
-def needs_tier_notice(message: rx.Var[str]) -> rx.Component:
-    """What a person below the page's tier sees instead of it."""
-    return rx.callout(message, icon="lock", color_scheme="amber", data_testid="needs-tier")
+class DirectoryGateState(rx.State, mixin=True):
+    """The tier gate of a directory page, read from the session when the page opens (each change reads it
+    again): admins and owners see the page, anyone else is told why not (`needs_tier_notice`)."""
+
+    checked: bool = False  # the session's tier was read
+    allowed: bool = False  # … and it is admin or owner
+    refusal: str = ""  # why not, for anyone else
+
+    async def _check_tier(self) -> Visitor | None:
+        """Who is looking, from the session now, and the gate set for their tier; None when signed out (the
+        caller sends them to sign in)."""
+        person = await visitor(self.router.headers.cookie)
+        if person is None:
+            self.checked = False
+            return None
+        self.checked, self.allowed = True, person.may_view
+        self.refusal = "" if person.may_view else person.refusal(NEEDS_ADMIN)
+        return person
+
+    def _lose_access(self, person: Visitor | None) -> None:
+        """Close the page to a person who may no longer see it: signed out, or their tier went below admin."""
+        self.allowed = False
+        self.refusal = person.refusal(NEEDS_ADMIN) if person else ""

@@ -6,15 +6,22 @@ import reflex as rx
 
 from console.components.tone_badge import tone_badge
 from console.layout.frame import page_shell
-from console.pages.access.components.grant_parts import (
-    ScopeEditorView,
-    gate_notice,
+from console.pages.access.components.access_frame import (
+    CHECKING_TIER,
+    SECTION,
+    access_header,
+    gated_body,
     problem_notice,
+)
+from console.pages.access.components.grant_parts import (
+    removable_chip,
     scope_editor,
     section,
     tier_badge,
 )
+from console.pages.access.components.tables import data_table
 from console.pages.access.grant_state import GrantState as State
+from console.pages.access.scope_editor_wiring import scope_editor_view
 from console.rbac.tiers import TIERS
 
 ROUTE = "/rbac/grant"
@@ -72,42 +79,22 @@ def _actions_preview() -> rx.Component:
 
 
 def _scopes() -> rx.Component:
-    view = ScopeEditorView(
-        chips=State.scopes,
-        key=State.scope_key,
-        value=State.scope_value,
-        error=State.scope_error,
-        set_key=State.set_scope_key,
-        set_value=State.set_scope_value,
-        add=State.add_scope,
-        remove=State.remove_scope,
-    )
     note = rx.text(
         "Scopes are ANDed within a grant; a namespace must carry every one. A tier's enforced scopes "
         "(developer: env-type=dev) are added to the grant.",
         size="1",
         color_scheme="gray",
     )
-    return scope_editor(view, note)
+    return scope_editor(scope_editor_view(State, State.scopes), note)
 
 
 def _picked_chip(user: rx.Var) -> rx.Component:
-    return rx.badge(
+    return removable_chip(
         rx.icon("user", size=12),
         rx.text(user["display"]),
-        rx.icon_button(
-            rx.icon("x", size=12),
-            size="1",
-            variant="ghost",
-            radius="full",
-            on_click=State.unpick(user["id"]),
-            aria_label=rx.Var.create("Remove ") + user["display"],
-            data_testid="picked-user-remove",
-        ),
-        variant="surface",
-        radius="full",
-        size="2",
-        data_testid="picked-user",
+        on_remove=State.unpick(user["id"]),
+        remove_label=rx.Var.create("Remove ") + user["display"],
+        test_id="picked-user",
         data_subject=user["id"],
     )
 
@@ -173,35 +160,23 @@ def _user_picker() -> rx.Component:
     )
 
 
+def _outcome_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row["who"]),
+        rx.table.cell(rx.cond(row["href"] != "", rx.link(row["name"], href=row["href"]), row["name"])),
+        rx.table.cell(tone_badge(row["applied"], row["tone"]), data_testid="outcome-applied"),
+        rx.table.cell(rx.text(row["message"], size="2")),
+        data_testid="grant-outcome",
+        data_applied=row["applied"],
+    )
+
+
 def _outcomes() -> rx.Component:
     return rx.cond(
         State.outcomes.length() > 0,
         section(
             "Result",
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *(rx.table.column_header_cell(t) for t in ("User", "Grant", "Outcome", "What happened"))
-                    )
-                ),
-                rx.table.body(
-                    rx.foreach(
-                        State.outcomes,
-                        lambda row: rx.table.row(
-                            rx.table.cell(row["who"]),
-                            rx.table.cell(
-                                rx.cond(row["href"] != "", rx.link(row["name"], href=row["href"]), row["name"])
-                            ),
-                            rx.table.cell(tone_badge(row["applied"], row["tone"]), data_testid="outcome-applied"),
-                            rx.table.cell(rx.text(row["message"], size="2")),
-                            data_testid="grant-outcome",
-                            data_applied=row["applied"],
-                        ),
-                    )
-                ),
-                size="1",
-                width="100%",
-            ),
+            data_table(("User", "Grant", "Outcome", "What happened"), State.outcomes, _outcome_row),
             test_id="grant-outcomes",
         ),
     )
@@ -242,20 +217,17 @@ def _form() -> rx.Component:
 
 def _body() -> rx.Component:
     return rx.vstack(
-        rx.vstack(
-            rx.link(rx.text("Users & Access / Users", size="1", color_scheme="gray"), href="/users"),
-            rx.heading("Grant access", size="6"),
-            gap="1",
-        ),
+        access_header("Grant access", crumb=f"{SECTION} / Users", crumb_href="/users"),
         problem_notice(State.problem, "grant-problem"),
-        rx.cond(
-            ~State.checked,
-            rx.hstack(rx.spinner(), rx.text("Checking your tier…", color_scheme="gray"), data_testid="grant-loading"),
-            rx.cond(
-                State.gate != "",
-                gate_notice("Needs tier-owner", State.gate, "grant-gate"),
-                rx.cond(State.problem == "", _form()),
-            ),
+        # The form has no data to wait for: only the person's tier (`checked`), and the gate is an owner's.
+        gated_body(
+            _form(),
+            gate=State.gate,
+            gate_title="Needs tier-owner",
+            waiting=~State.checked,
+            problem=State.problem,
+            loading_text=CHECKING_TIER,
+            test_id="grant",
         ),
         width="100%",
         max_width="1100px",

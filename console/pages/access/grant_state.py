@@ -12,6 +12,7 @@ import reflex as rx
 
 from console.pages.access import grant_viewer
 from console.pages.access.grant_viewer import AccessProblem, viewer_for, writer_for
+from console.pages.access.scope_input_state import ScopeInputState
 from console.pages.access.users_views import add_scope, chip_scopes
 from console.rbac import runtime as rbac_runtime
 from console.rbac.grants import CREATED, Grantee, GrantOutcome, GrantRefused, apply_grants
@@ -61,7 +62,7 @@ def _keycloak() -> KeycloakAdmin:
     return runtime.keycloak
 
 
-class GrantState(rx.State):
+class GrantState(ScopeInputState, rx.State):
     """What the multi-grant form shows; the picked users are only ever used by an owner's apply."""
 
     checked: bool = False  # the person's tier is known
@@ -70,9 +71,6 @@ class GrantState(rx.State):
     tier: str = "viewer"
     actions: list[dict[str, str]] = []  # action, tier (the tier that adds it), own ("1": this tier adds it)
     scopes: list[dict[str, str]] = []  # chips: key, value, text
-    scope_key: str = "application"
-    scope_value: str = ""
-    scope_error: str = ""
     results: list[dict[str, str]] = []  # Keycloak users matching the search: id, display, email, username
     search_note: str = ""
     picked: list[dict[str, str]] = []
@@ -138,19 +136,9 @@ class GrantState(rx.State):
         self._choose(tier)
 
     @rx.event
-    def set_scope_key(self, key: str):
-        self.scope_key, self.scope_error = key, ""
-
-    @rx.event
-    def set_scope_value(self, value: str):
-        self.scope_value, self.scope_error = value[:253], ""
-
-    @rx.event
     def add_scope(self):
         """Add the key/value as a chip, or say why not (the spec's messages), changing nothing."""
-        self.scopes, self.scope_error = add_scope(self.scopes, self.scope_key, self.scope_value)
-        if not self.scope_error:
-            self.scope_value = ""
+        self.scopes = self._with_typed_scope(self.scopes)
 
     @rx.event
     def remove_scope(self, key: str):

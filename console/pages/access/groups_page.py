@@ -6,27 +6,22 @@ from __future__ import annotations
 import reflex as rx
 
 from console.layout.frame import page_shell
+from console.pages.access.components.access_frame import (
+    access_header,
+    loading_line,
+    panel,
+    problem_callout,
+    result_notice,
+    tier_gated,
+)
 from console.pages.access.components.groups_members import add_member, members_table
 from console.pages.access.components.groups_tree_view import group_tree
-from console.pages.access.directory_gate import needs_tier_notice
+from console.pages.access.components.tables import pager_row
 from console.pages.access.groups_state import MEMBERS_PAGE, ROUTE, GroupsState
-from console.pages.cloud_list.components.pager import pager
 
 __all__ = ["ROUTE", "groups_page"]
 
 State = GroupsState
-
-
-def _card(*children: rx.Component, **props) -> rx.Component:
-    return rx.vstack(
-        *children,
-        padding="14px",
-        border=f"1px solid {rx.color('gray', 5)}",
-        border_radius="10px",
-        gap="3",
-        align="start",
-        **props,
-    )
 
 
 def _name_form(value: rx.Var[str], on_change, on_submit, placeholder: str, label: str, icon: str, test_id: str):
@@ -114,7 +109,7 @@ def _owner_tools() -> rx.Component:
 
 
 def _selected() -> rx.Component:
-    return _card(
+    return panel(
         rx.hstack(
             rx.icon("users", size=18),
             rx.heading(State.selected_path, size="4", data_testid="group-path"),
@@ -128,11 +123,7 @@ def _selected() -> rx.Component:
             State.may_change, add_member(State.member_search, State.suggestions, State.search_members, State.add_member)
         ),
         members_table(State.members, State.may_change, State.remove_member),
-        rx.hstack(
-            rx.spacer(),
-            pager(State.members_page, State.members_pages, State.members_total, MEMBERS_PAGE, State.go_to_members_page),
-            width="100%",
-        ),
+        pager_row(State.members_page, State.members_pages, State.members_total, MEMBERS_PAGE, State.go_to_members_page),
         flex="1",
         min_width="0",
         data_testid="group-detail",
@@ -140,7 +131,7 @@ def _selected() -> rx.Component:
 
 
 def _nothing_selected() -> rx.Component:
-    return _card(
+    return panel(
         rx.text("Choose a group to see its members.", color_scheme="gray", data_testid="group-none"),
         rx.cond(
             State.may_change,
@@ -160,28 +151,17 @@ def _nothing_selected() -> rx.Component:
 
 def _directory() -> rx.Component:
     return rx.vstack(
-        rx.cond(
-            State.result != "",
-            rx.callout(
-                State.result,
-                icon=rx.cond(State.result_tone == "ok", "circle-check", "triangle-alert"),
-                color_scheme=rx.cond(State.result_tone == "ok", "green", "red"),
-                data_testid="group-result",
-                data_tone=State.result_tone,
-            ),
+        result_notice(
+            State.result, State.result_tone, "group-result", failed_icon="triangle-alert", data_tone=State.result_tone
         ),
         rx.cond(
             State.problem != "",
-            rx.callout(State.problem, icon="triangle-alert", color_scheme="red", data_testid="groups-problem"),
+            problem_callout(State.problem, "groups-problem"),
             rx.cond(
                 State.loading,
+                loading_line("Reading Keycloak's groups…", "groups-loading"),
                 rx.hstack(
-                    rx.spinner(),
-                    rx.text("Reading Keycloak's groups…", color_scheme="gray"),
-                    data_testid="groups-loading",
-                ),
-                rx.hstack(
-                    _card(
+                    panel(
                         rx.heading("Groups", size="3"),
                         group_tree(State.tree, State.toggle, State.select_group),
                         width="340px",
@@ -202,17 +182,13 @@ def _directory() -> rx.Component:
 
 def _body() -> rx.Component:
     return rx.vstack(
-        rx.heading("Keycloak groups", size="6"),
-        rx.text(
-            "The realm's groups and their members. A group's path is what tokens carry (oidc:<path> in bindings).",
-            color_scheme="gray",
-            size="2",
+        access_header(
+            "Keycloak groups",
+            description=(
+                "The realm's groups and their members. A group's path is what tokens carry (oidc:<path> in bindings)."
+            ),
         ),
-        rx.cond(
-            State.checked,
-            rx.cond(State.allowed, _directory(), needs_tier_notice(State.refusal)),
-            rx.hstack(rx.spinner(), rx.text("Checking your tier…", color_scheme="gray")),
-        ),
+        tier_gated(_directory(), checked=State.checked, allowed=State.allowed, refusal=State.refusal),
         width="100%",
         gap="3",
         data_testid="groups-page",

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 import reflex as rx
 
 from console.audit import AuditLogUnavailable, audit_log
-from console.pages.access.directory_gate import NEEDS_ADMIN, NEEDS_OWNER, Visitor, visitor
+from console.pages.access.directory_gate import NEEDS_OWNER, DirectoryGateState, Visitor, visitor
 from console.pages.access.groups_tree import (
     GroupNode,
     ancestors_of,
@@ -55,11 +55,8 @@ def keycloak_admin() -> KeycloakAdmin:
     return rbac.keycloak
 
 
-class GroupsState(rx.State):
-    checked: bool = False
-    allowed: bool = False  # admin or owner: sees the page
+class GroupsState(DirectoryGateState, rx.State):
     may_change: bool = False  # owner: changes groups (offered only; each change checks again)
-    refusal: str = ""
     loading: bool = True
     problem: str = ""  # Keycloak cannot be read: why
     tree: list[dict[str, str]] = []  # the visible rows of the tree
@@ -90,12 +87,10 @@ class GroupsState(rx.State):
     async def open_groups(self):
         """Page load: check the tier, then read the tree (and a group named by `?path=`)."""
         self.loading, self.problem, self.result, self.delete_open = True, "", "", False
-        person = await visitor(self.router.headers.cookie)
+        person = await self._check_tier()
         if person is None:
-            self.checked = False
             return SessionState.check
-        self.checked, self.allowed, self.may_change = True, person.may_view, person.may_change_groups
-        self.refusal = "" if person.may_view else person.refusal(NEEDS_ADMIN)
+        self.may_change = person.may_change_groups
         if not person.may_view:
             self.tree, self.members = [], []
             return None
@@ -245,7 +240,8 @@ class GroupsState(rx.State):
     def _refused(self, person: Visitor, refusal: str) -> None:
         self.may_change, self.result, self.result_tone = False, refusal, "err"
         if not person.may_view:
-            self.allowed, self.refusal, self.tree, self.members = False, person.refusal(NEEDS_ADMIN), [], []
+            self._lose_access(person)
+            self.tree, self.members = [], []
 
     @rx.event
     async def add_group(self):

@@ -5,7 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from console.layout.frame import page_shell
-from console.pages.access.components.grant_parts import gate_notice, problem_notice, tier_badge
+from console.pages.access.components.access_frame import (
+    SECTION,
+    access_header,
+    gated_body,
+    live_badge,
+    problem_notice,
+)
+from console.pages.access.components.grant_parts import tier_badge
 from console.pages.access.matrix_state import CellView, RowView
 from console.pages.access.matrix_state import MatrixState as State
 
@@ -219,56 +226,38 @@ def _toolbar() -> rx.Component:
     )
 
 
+def _matrix() -> rx.Component:
+    return rx.vstack(
+        _toolbar(),
+        rx.text(
+            "Each cell: the highest tier any grant gives in the application's namespaces (faded: from a "
+            "cluster-wide grant; partly: some of its namespaces get less). Click a cell for its grants.",
+            size="1",
+            color_scheme="gray",
+        ),
+        _grid(),
+        width="100%",
+        gap="3",
+    )
+
+
 def _body() -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            rx.vstack(
-                rx.text("Users & Access", size="1", color_scheme="gray"),
-                rx.heading("Access matrix", size="6"),
-                gap="1",
-            ),
-            rx.spacer(),
-            rx.cond(
-                State.gate == "",
-                rx.badge(
-                    State.live_text,
-                    variant="soft",
-                    color_scheme=rx.cond(State.live_text == "live", "green", "amber"),
-                    data_testid="matrix-live",
-                ),
-            ),
-            width="100%",
-            align="center",
+        access_header(
+            "Access matrix", crumb=SECTION, end=rx.cond(State.gate == "", live_badge(State.live_text, "matrix-live"))
         ),
         problem_notice(State.problem, "matrix-problem"),
         rx.cond(
             State.notice != "",
             rx.callout(State.notice, icon="info", color_scheme="amber", size="1", data_testid="matrix-notice"),
         ),
-        rx.cond(
-            State.gate != "",
-            gate_notice("Needs tier-admin to see grants", State.gate, "matrix-gate"),
-            rx.cond(
-                State.loading | ~State.checked | (State.problem != ""),
-                rx.cond(
-                    State.problem == "",
-                    rx.hstack(
-                        rx.spinner(), rx.text("Loading the matrix…", color_scheme="gray"), data_testid="matrix-loading"
-                    ),
-                ),
-                rx.vstack(
-                    _toolbar(),
-                    rx.text(
-                        "Each cell: the highest tier any grant gives in the application's namespaces (faded: from a "
-                        "cluster-wide grant; partly: some of its namespaces get less). Click a cell for its grants.",
-                        size="1",
-                        color_scheme="gray",
-                    ),
-                    _grid(),
-                    width="100%",
-                    gap="3",
-                ),
-            ),
+        gated_body(
+            _matrix(),
+            gate=State.gate,
+            waiting=State.loading | ~State.checked,
+            problem=State.problem,
+            loading_text="Loading the matrix…",
+            test_id="matrix",
         ),
         _editor(),
         width="100%",

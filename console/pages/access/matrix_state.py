@@ -9,15 +9,8 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from console.kube.access import visible_objects
-from console.pages.access.grant_viewer import (
-    CLUSTER_ROLES,
-    NAMESPACES,
-    USERACCESSES,
-    AccessProblem,
-    GrantViewer,
-    follow_watches,
-    tier_enforced,
-)
+from console.pages.access.grant_viewer import CLUSTER_ROLES, NAMESPACES, USERACCESSES, GrantViewer, tier_enforced
+from console.pages.access.live_grants_state import LiveGrantsState
 from console.pages.access.users_views import short_scope
 from console.rbac import runtime as rbac_runtime
 from console.rbac.keycloak_admin import KcUser, KeycloakAdminError
@@ -102,15 +95,10 @@ async def _keycloak_users() -> tuple[list[KcUser] | None, str]:
         return None, f"Keycloak users could not be read ({problem}): unknown subjects are not flagged"
 
 
-class MatrixState(rx.State):
+class MatrixState(LiveGrantsState, rx.State):
     """The grid the matrix page shows, and the cell editor's contents."""
 
-    loading: bool = True
-    checked: bool = False
-    gate: str = ""
-    problem: str = ""
     notice: str = ""
-    live_text: str = "connecting…"
     applications: list[str] = []
     rows: list[RowView] = []
     warning_count: int = 0
@@ -125,13 +113,11 @@ class MatrixState(rx.State):
     editor_grants: list[dict[str, str]] = []
     editor_link: str = ""
     _details: dict[str, dict] = {}
-    _generation: int = 0
 
     @rx.event
     def open(self):
-        self._generation += 1
-        self.loading, self.checked, self.gate, self.problem, self.notice = True, False, "", "", ""
-        self.editor_open, self.live_text = False, "connecting…"
+        self._restart()
+        self.notice, self.editor_open = "", False
         return MatrixState.follow
 
     @rx.event
@@ -178,38 +164,25 @@ class MatrixState(rx.State):
     @rx.event(background=True)
     async def follow(self):
         """Recompute the grid whenever grants, namespaces or the tier roles change."""
-        async with self:
-            generation = self._generation
-            client_token, cookie_header = self.router.session.client_token, self.router.headers.cookie
         loop = asyncio.get_running_loop()
         users: list[KcUser] | None = None
         users_note, users_at = "", None
-        try:
-            resources = [USERACCESSES, NAMESPACES, CLUSTER_ROLES]
-            async for followed in follow_watches(client_token, cookie_header, resources):
-                if followed is None:
-                    yield SessionState.check
-                    return
-                viewer, (grants, namespaces, roles) = followed
-                if not viewer.may_see:
-                    async with self:
-                        if self._generation == generation:
-                            self.gate, self.checked, self.loading = viewer.read_gate(), True, False
-                    return
-                if users_at is None or loop.time() - users_at > KEYCLOAK_REREAD_SECONDS:
-                    users, users_note = await _keycloak_users()
-                    users_at = loop.time()
-                matrix = await _matrix(viewer, grants, namespaces, roles, users)
-                async with self:
-                    if self._generation != generation:
-                        return
-                    self._show(matrix)
-                    self.notice, self.checked = users_note, True
-                    self.loading = grants.loading or namespaces.loading
-                    self.live_text = grants.status.describe()
-        except AccessProblem as problem:
+        async for push in self._pushes([USERACCESSES, NAMESPACES, CLUSTER_ROLES]):
+            if push is None:
+                yield SessionState.check
+                return
+            grants, namespaces, roles = push.watches
+            if users_at is None or loop.time() - users_at > KEYCLOAK_REREAD_SECONDS:
+                users, users_note = await _keycloak_users()
+                users_at = loop.time()
+            matrix = await _matrix(push.viewer, grants, namespaces, roles, users)
             async with self:
-                self.problem, self.loading, self.checked, self.live_text = str(problem), False, True, "idle"
+                if self._generation != push.visit:
+                    return
+                self._show(matrix)
+                self.notice, self.checked = users_note, True
+                self.loading = grants.loading or namespaces.loading
+                self.live_text = grants.status.describe()
 
 
 async def _matrix(viewer: GrantViewer, grants, namespaces, roles, users: list[KcUser] | None) -> AccessMatrix:

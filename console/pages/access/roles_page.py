@@ -5,30 +5,24 @@ from __future__ import annotations
 import reflex as rx
 
 from console.layout.frame import page_shell
+from console.pages.access.components.access_frame import (
+    access_header,
+    loading_line,
+    panel,
+    problem_callout,
+    tier_gated,
+)
 from console.pages.access.components.roles_table import holders_table, roles_table
-from console.pages.access.directory_gate import needs_tier_notice
+from console.pages.access.components.tables import pager_row
 from console.pages.access.roles_state import HOLDERS_PAGE, ROUTE, RolesState
-from console.pages.cloud_list.components.pager import pager
 
 __all__ = ["ROUTE", "roles_page"]
 
 State = RolesState
 
 
-def _panel(*children: rx.Component, **props) -> rx.Component:
-    return rx.vstack(
-        *children,
-        padding="14px",
-        border=f"1px solid {rx.color('gray', 5)}",
-        border_radius="10px",
-        gap="3",
-        align="start",
-        **props,
-    )
-
-
 def _holders() -> rx.Component:
-    return _panel(
+    return panel(
         rx.hstack(
             rx.heading("Holders of ", rx.code(State.selected_role), size="3", data_testid="holders-title"),
             rx.spacer(),
@@ -62,14 +56,10 @@ def _holders() -> rx.Component:
         ),
         rx.cond(
             State.holders_problem != "",
-            rx.callout(State.holders_problem, icon="triangle-alert", color_scheme="red", data_testid="holders-problem"),
+            problem_callout(State.holders_problem, "holders-problem"),
             holders_table(State.holders),
         ),
-        rx.hstack(
-            rx.spacer(),
-            pager(State.holders_page, State.holders_pages, State.holders_total, HOLDERS_PAGE, State.go_to_holders_page),
-            width="100%",
-        ),
+        pager_row(State.holders_page, State.holders_pages, State.holders_total, HOLDERS_PAGE, State.go_to_holders_page),
         width="500px",
         flex_shrink="0",
         data_testid="holders-panel",
@@ -77,7 +67,7 @@ def _holders() -> rx.Component:
 
 
 def _client_roles() -> rx.Component:
-    return _panel(
+    return panel(
         rx.hstack(
             rx.heading("Client roles", size="3"),
             rx.select.root(
@@ -97,7 +87,7 @@ def _client_roles() -> rx.Component:
         ),
         rx.cond(
             State.client_problem != "",
-            rx.callout(State.client_problem, icon="triangle-alert", color_scheme="red"),
+            problem_callout(State.client_problem),
             rx.cond(
                 State.client_id != "",
                 roles_table(State.client_roles, "", None, "client-roles", "This client defines no roles."),
@@ -112,15 +102,13 @@ def _directory() -> rx.Component:
     return rx.vstack(
         rx.cond(
             State.problem != "",
-            rx.callout(State.problem, icon="triangle-alert", color_scheme="red", data_testid="roles-problem"),
+            problem_callout(State.problem, "roles-problem"),
             rx.cond(
                 State.loading,
-                rx.hstack(
-                    rx.spinner(), rx.text("Reading Keycloak's roles…", color_scheme="gray"), data_testid="roles-loading"
-                ),
+                loading_line("Reading Keycloak's roles…", "roles-loading"),
                 rx.vstack(
                     rx.hstack(
-                        _panel(
+                        panel(
                             rx.heading("Realm roles", size="3"),
                             roles_table(
                                 State.roles, State.selected_role, State.open_role, "realm-roles", "No realm roles."
@@ -146,17 +134,14 @@ def _directory() -> rx.Component:
 
 def _body() -> rx.Component:
     return rx.vstack(
-        rx.heading("Keycloak roles", size="6"),
-        rx.text(
-            "The realm's roles — the catalog tiers catalyst-viewer … catalyst-owner first — and each client's roles.",
-            color_scheme="gray",
-            size="2",
+        access_header(
+            "Keycloak roles",
+            description=(
+                "The realm's roles — the catalog tiers catalyst-viewer … catalyst-owner first — "
+                "and each client's roles."
+            ),
         ),
-        rx.cond(
-            State.checked,
-            rx.cond(State.allowed, _directory(), needs_tier_notice(State.refusal)),
-            rx.hstack(rx.spinner(), rx.text("Checking your tier…", color_scheme="gray")),
-        ),
+        tier_gated(_directory(), checked=State.checked, allowed=State.allowed, refusal=State.refusal),
         width="100%",
         gap="3",
         data_testid="roles-page",

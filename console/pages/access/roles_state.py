@@ -10,7 +10,7 @@ import math
 
 import reflex as rx
 
-from console.pages.access.directory_gate import NEEDS_ADMIN, visitor
+from console.pages.access.directory_gate import DirectoryGateState
 from console.pages.access.groups_state import KeycloakProblem, keycloak_admin
 from console.pages.access.groups_tree import member_row
 from console.rbac.keycloak_admin import KcRole, KeycloakAdminError
@@ -45,10 +45,7 @@ def role_rows(roles: list[KcRole]) -> list[dict[str, str]]:
     ]
 
 
-class RolesState(rx.State):
-    checked: bool = False
-    allowed: bool = False
-    refusal: str = ""
+class RolesState(DirectoryGateState, rx.State):
     loading: bool = True
     problem: str = ""
     roles: list[dict[str, str]] = []
@@ -71,12 +68,9 @@ class RolesState(rx.State):
     async def open_roles(self):
         """Page load: check the tier, then read the realm roles and the clients."""
         self.loading, self.problem, self.selected_role, self.holders, self.holders_total = True, "", "", [], 0
-        person = await visitor(self.router.headers.cookie)
+        person = await self._check_tier()
         if person is None:
-            self.checked = False
             return SessionState.check
-        self.checked, self.allowed = True, person.may_view
-        self.refusal = "" if person.may_view else person.refusal(NEEDS_ADMIN)
         if not person.may_view:
             self.roles, self.clients, self.client_roles = [], [], []
             return None

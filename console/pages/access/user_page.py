@@ -5,15 +5,21 @@ from __future__ import annotations
 import reflex as rx
 
 from console.layout.frame import page_shell
-from console.pages.access.components.grant_parts import (
-    ScopeEditorView,
-    condition_badge,
-    gate_notice,
+from console.pages.access.components.access_frame import (
+    SECTION,
+    access_header,
+    gated_body,
     problem_notice,
+    result_notice,
+)
+from console.pages.access.components.grant_parts import (
+    condition_badge,
     scope_editor,
     section,
     tier_badge,
 )
+from console.pages.access.components.tables import empty_text, table_or_empty
+from console.pages.access.scope_editor_wiring import scope_editor_view
 from console.pages.access.user_state import TIER_NAMES
 from console.pages.access.user_state import UserState as State
 
@@ -68,83 +74,59 @@ def _spec() -> rx.Component:
     )
 
 
+def _condition_row(condition: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(condition["type"]),
+        rx.table.cell(
+            rx.badge(
+                condition["status"],
+                color_scheme=rx.match(condition["status"], ("True", "green"), ("False", "red"), "amber"),
+                variant="soft",
+            )
+        ),
+        rx.table.cell(condition["reason"]),
+        rx.table.cell(rx.text(condition["message"], size="2")),
+        rx.table.cell(rx.text(condition["since"], size="1", color_scheme="gray"), white_space="nowrap"),
+        data_testid="grant-condition-row",
+    )
+
+
 def _conditions() -> rx.Component:
     return section(
         "Status conditions",
-        rx.cond(
-            State.conditions.length() > 0,
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *(rx.table.column_header_cell(t) for t in ("Type", "Status", "Reason", "Message", "Since"))
-                    )
-                ),
-                rx.table.body(
-                    rx.foreach(
-                        State.conditions,
-                        lambda c: rx.table.row(
-                            rx.table.cell(c["type"]),
-                            rx.table.cell(
-                                rx.badge(
-                                    c["status"],
-                                    color_scheme=rx.match(c["status"], ("True", "green"), ("False", "red"), "amber"),
-                                    variant="soft",
-                                )
-                            ),
-                            rx.table.cell(c["reason"]),
-                            rx.table.cell(rx.text(c["message"], size="2")),
-                            rx.table.cell(rx.text(c["since"], size="1", color_scheme="gray"), white_space="nowrap"),
-                            data_testid="grant-condition-row",
-                        ),
-                    )
-                ),
-                size="1",
-                width="100%",
-            ),
-            rx.text("The reconciler has not reported on this grant yet.", size="2", color_scheme="gray"),
+        table_or_empty(
+            ("Type", "Status", "Reason", "Message", "Since"),
+            State.conditions,
+            _condition_row,
+            empty_text("The reconciler has not reported on this grant yet."),
         ),
         test_id="grant-conditions",
+    )
+
+
+def _binding_row(binding: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(binding["kind"]),
+        rx.table.cell(binding["namespace"]),
+        rx.table.cell(rx.cond(binding["href"] != "", rx.link(binding["name"], href=binding["href"]), binding["name"])),
+        data_testid="grant-binding-row",
     )
 
 
 def _bindings() -> rx.Component:
     return section(
         "Bindings",
-        rx.cond(
-            State.bindings.length() > 0,
-            rx.table.root(
-                rx.table.header(rx.table.row(*(rx.table.column_header_cell(t) for t in ("Kind", "Namespace", "Name")))),
-                rx.table.body(
-                    rx.foreach(
-                        State.bindings,
-                        lambda b: rx.table.row(
-                            rx.table.cell(b["kind"]),
-                            rx.table.cell(b["namespace"]),
-                            rx.table.cell(rx.cond(b["href"] != "", rx.link(b["name"], href=b["href"]), b["name"])),
-                            data_testid="grant-binding-row",
-                        ),
-                    )
-                ),
-                size="1",
-                width="100%",
-            ),
-            rx.text("No bindings yet (none reconciled, or no namespace matches).", size="2", color_scheme="gray"),
+        table_or_empty(
+            ("Kind", "Namespace", "Name"),
+            State.bindings,
+            _binding_row,
+            empty_text("No bindings yet (none reconciled, or no namespace matches)."),
         ),
         test_id="grant-bindings",
     )
 
 
 def _edit() -> rx.Component:
-    scopes = ScopeEditorView(
-        chips=State.edit_scopes,
-        key=State.scope_key,
-        value=State.scope_value,
-        error=State.scope_error,
-        set_key=State.set_scope_key,
-        set_value=State.set_scope_value,
-        add=State.add_scope,
-        remove=State.remove_scope,
-    )
     return section(
         "Edit",
         rx.hstack(
@@ -159,64 +141,52 @@ def _edit() -> rx.Component:
             gap="3",
             wrap="wrap",
         ),
-        scope_editor(scopes),
+        scope_editor(scope_editor_view(State, State.edit_scopes)),
         rx.hstack(
             rx.button("Save", on_click=State.save, loading=State.busy, disabled=~State.dirty, data_testid="grant-save"),
             rx.button("Discard", variant="soft", color_scheme="gray", on_click=State.discard, disabled=~State.dirty),
             gap="2",
         ),
-        rx.cond(
-            State.result != "",
-            rx.callout(
-                State.result,
-                icon=rx.cond(State.result_tone == "ok", "circle-check", "circle-alert"),
-                color_scheme=rx.cond(State.result_tone == "ok", "green", "red"),
-                size="1",
-                data_testid="grant-save-result",
-            ),
-        ),
+        result_notice(State.result, State.result_tone, "grant-save-result", size="1"),
         test_id="grant-edit",
+    )
+
+
+def _grant() -> rx.Component:
+    return rx.cond(
+        State.missing != "",
+        rx.callout(State.missing, icon="info", color_scheme="gray", data_testid="grant-missing"),
+        rx.vstack(
+            _spec(),
+            _conditions(),
+            _bindings(),
+            rx.cond(State.can_write, _edit()),
+            width="100%",
+            gap="4",
+        ),
     )
 
 
 def _body() -> rx.Component:
     return rx.vstack(
-        rx.vstack(
-            rx.link(rx.text("Users & Access / Users", size="1", color_scheme="gray"), href="/users"),
-            rx.hstack(
-                rx.heading(State.name, size="6", data_testid="grant-title"),
+        access_header(
+            State.name,
+            crumb=f"{SECTION} / Users",
+            crumb_href="/users",
+            beside=(
                 rx.cond(State.tier != "", tier_badge(State.tier)),
                 rx.cond(State.condition != "", condition_badge(State.condition, State.condition_tone)),
-                align="center",
-                gap="3",
             ),
-            gap="1",
+            title_test_id="grant-title",
         ),
         problem_notice(State.problem, "grant-page-problem"),
-        rx.cond(
-            State.gate != "",
-            gate_notice("Needs tier-admin to see grants", State.gate, "user-gate"),
-            rx.cond(
-                State.loading | ~State.checked | (State.problem != ""),
-                rx.cond(
-                    State.problem == "",
-                    rx.hstack(
-                        rx.spinner(), rx.text("Loading the grant…", color_scheme="gray"), data_testid="user-loading"
-                    ),
-                ),
-                rx.cond(
-                    State.missing != "",
-                    rx.callout(State.missing, icon="info", color_scheme="gray", data_testid="grant-missing"),
-                    rx.vstack(
-                        _spec(),
-                        _conditions(),
-                        _bindings(),
-                        rx.cond(State.can_write, _edit()),
-                        width="100%",
-                        gap="4",
-                    ),
-                ),
-            ),
+        gated_body(
+            _grant(),
+            gate=State.gate,
+            waiting=State.loading | ~State.checked,
+            problem=State.problem,
+            loading_text="Loading the grant…",
+            test_id="user",
         ),
         width="100%",
         gap="4",

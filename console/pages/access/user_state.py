@@ -7,25 +7,13 @@ from typing import Any
 
 import reflex as rx
 
+from console.kube.api import JsonObject
 from console.kube.kinds import object_link
 from console.pages.access import grant_viewer
-from console.pages.access.grant_viewer import (
-    CLUSTER_ROLES,
-    USERACCESSES,
-    AccessProblem,
-    follow_watches,
-    tier_enforced,
-    writer_for,
-)
-from console.pages.access.users_views import (
-    add_scope,
-    chip_scopes,
-    conditions_rows,
-    scope_chip,
-    scope_texts,
-    scopes_of,
-    tier_of,
-)
+from console.pages.access.grant_viewer import CLUSTER_ROLES, USERACCESSES, AccessProblem, tier_enforced, writer_for
+from console.pages.access.live_grants_state import LiveGrantsState
+from console.pages.access.scope_input_state import ScopeInputState
+from console.pages.access.users_views import chip_scopes, conditions_rows, scope_chip, scope_texts, scopes_of, tier_of
 from console.rbac.grants import UPDATED, GrantRefused, update_grant
 from console.rbac.matrix import condition_summary
 from console.rbac.scopes import Scope
@@ -47,14 +35,22 @@ def _bindings(status: Mapping[str, Any], kinds: Mapping) -> list[dict[str, str]]
     return rows
 
 
-class UserState(rx.State):
+def _grant_named(grants: list[JsonObject], namespace: str, name: str) -> JsonObject | None:
+    return next(
+        (
+            grant
+            for grant in grants
+            if (grant.get("metadata") or {}).get("namespace") == namespace
+            and (grant.get("metadata") or {}).get("name") == name
+        ),
+        None,
+    )
+
+
+class UserState(LiveGrantsState, ScopeInputState, rx.State):
     """One grant as its page shows it, and the owner's edit of it."""
 
-    loading: bool = True
-    checked: bool = False
-    gate: str = ""
     missing: str = ""  # the grant is not there (revoked, or never was)
-    problem: str = ""
     can_write: bool = False
     name: str = ""
     who: str = ""
@@ -72,22 +68,18 @@ class UserState(rx.State):
     created: str = ""
     edit_tier: str = ""
     edit_scopes: list[dict[str, str]] = []
-    scope_key: str = "application"
-    scope_value: str = ""
-    scope_error: str = ""
     dirty: bool = False  # the owner changed the edit form: live updates leave it alone
     busy: bool = False
     result: str = ""
     result_tone: str = ""
-    _generation: int = 0
 
     @rx.event
     def open(self):
-        self._generation += 1
+        self._restart()  # first: a redirected visit stops the last one's loop too
         name = self.router.url.path.rstrip("/").rpartition("/")[2]
         if name == "new":
             return rx.redirect("/rbac/grant", replace=True)
-        self.name, self.loading, self.checked, self.gate, self.missing, self.problem = name, True, False, "", "", ""
+        self.name, self.missing = name, ""
         self.result, self.dirty, self.scope_error, self.scope_value = "", False, "", ""
         return UserState.follow
 
@@ -114,18 +106,10 @@ class UserState(rx.State):
             self.edit_tier, self.dirty, self.result = tier, True, ""
 
     @rx.event
-    def set_scope_key(self, key: str):
-        self.scope_key, self.scope_error = key, ""
-
-    @rx.event
-    def set_scope_value(self, value: str):
-        self.scope_value, self.scope_error = value[:253], ""
-
-    @rx.event
     def add_scope(self):
-        self.edit_scopes, self.scope_error = add_scope(self.edit_scopes, self.scope_key, self.scope_value)
+        self.edit_scopes = self._with_typed_scope(self.edit_scopes)
         if not self.scope_error:
-            self.scope_value, self.dirty, self.result = "", True, ""
+            self.dirty, self.result = True, ""
 
     @rx.event
     def remove_scope(self, key: str):
@@ -171,41 +155,22 @@ class UserState(rx.State):
     @rx.event(background=True)
     async def follow(self):
         """Show the grant as it is now whenever grants change, until the tab leaves or opens another one."""
-        async with self:
-            generation, name = self._generation, self.name
-            client_token, cookie_header = self.router.session.client_token, self.router.headers.cookie
         namespace = grant_viewer.grants_namespace()
-        try:
-            async for followed in follow_watches(client_token, cookie_header, [USERACCESSES, CLUSTER_ROLES]):
-                if followed is None:
-                    yield SessionState.check
-                    return
-                viewer, [watch, roles] = followed
-                if not viewer.may_see:
-                    async with self:
-                        if self._generation == generation:
-                            self.gate, self.checked, self.loading = viewer.read_gate(), True, False
-                    return
-                visible = await viewer.visible_grants(watch)
-                obj = next(
-                    (
-                        o
-                        for o in visible
-                        if (o.get("metadata") or {}).get("namespace") == namespace
-                        and (o.get("metadata") or {}).get("name") == name
-                    ),
-                    None,
-                )
-                kinds = await viewer.kube.catalog.kinds()
-                async with self:
-                    if self._generation != generation:
-                        return
-                    self.checked, self.can_write, self.loading = True, viewer.may_write, watch.loading
-                    if obj is None:
-                        self.missing = "" if watch.loading else f"There is no grant named {name} (revoked?)."
-                        continue
-                    self.missing = ""
-                    self._show(obj, kinds, tier_enforced(roles))
-        except AccessProblem as problem:
+        async for push in self._pushes([USERACCESSES, CLUSTER_ROLES]):
+            if push is None:
+                yield SessionState.check
+                return
+            watch, roles = push.watches
+            visible = await push.viewer.visible_grants(watch)
+            kinds = await push.viewer.kube.catalog.kinds()
             async with self:
-                self.problem, self.loading, self.checked = str(problem), False, True
+                if self._generation != push.visit:
+                    return
+                # The name is read with the visit it belongs to: `open` sets both at once.
+                obj = _grant_named(visible, namespace, self.name)
+                self.checked, self.can_write, self.loading = True, push.viewer.may_write, watch.loading
+                if obj is None:
+                    self.missing = "" if watch.loading else f"There is no grant named {self.name} (revoked?)."
+                    continue
+                self.missing = ""
+                self._show(obj, kinds, tier_enforced(roles))

@@ -5,7 +5,16 @@ from __future__ import annotations
 import reflex as rx
 
 from console.layout.frame import page_shell
-from console.pages.access.components.grant_parts import condition_badge, gate_notice, problem_notice, tier_badge
+from console.pages.access.components.access_frame import (
+    SECTION,
+    access_header,
+    gated_body,
+    live_badge,
+    problem_notice,
+    result_notice,
+)
+from console.pages.access.components.grant_parts import condition_badge, tier_badge
+from console.pages.access.components.tables import table_or_empty
 from console.pages.access.users_state import UsersState as State
 from console.pages.access.users_views import TIER_FILTERS
 
@@ -105,27 +114,19 @@ def _row(row: rx.Var) -> rx.Component:
 
 def _table() -> rx.Component:
     headers = ("User", "Grant", "Tier", "Scopes", "Bindings", "Condition")
-    return rx.cond(
-        State.rows.length() > 0,
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *(rx.table.column_header_cell(title) for title in headers),
-                    rx.cond(State.can_write, rx.table.column_header_cell("")),
-                )
-            ),
-            rx.table.body(rx.foreach(State.rows, _row)),
-            size="2",
-            width="100%",
-            variant="surface",
-            data_testid="grants-table",
-        ),
+    return table_or_empty(
+        (*headers, rx.cond(State.can_write, rx.table.column_header_cell(""))),
+        State.rows,
+        _row,
         rx.callout(
             rx.cond(State.total > 0, "No grant matches this filter.", "No grants yet."),
             icon="info",
             color_scheme="gray",
             data_testid="grants-empty",
         ),
+        size="2",
+        variant="surface",
+        data_testid="grants-table",
     )
 
 
@@ -158,66 +159,37 @@ def _delete_dialog() -> rx.Component:
     )
 
 
+def _grants() -> rx.Component:
+    return rx.vstack(
+        _toolbar(),
+        result_notice(State.result, State.result_tone, "users-result", size="1"),
+        _table(),
+        rx.text(State.note, size="1", color_scheme="gray"),
+        rx.cond(
+            ~State.can_write,
+            rx.text(
+                "Read-only: only a tier-owner grants and revokes access.",
+                size="1",
+                color_scheme="gray",
+                data_testid="users-read-only",
+            ),
+        ),
+        width="100%",
+        gap="3",
+    )
+
+
 def _body() -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            rx.vstack(
-                rx.text("Users & Access", size="1", color_scheme="gray"),
-                rx.heading("Users", size="6"),
-                gap="1",
-            ),
-            rx.spacer(),
-            rx.cond(
-                State.gate == "",
-                rx.badge(
-                    State.live_text,
-                    variant="soft",
-                    color_scheme=rx.cond(State.live_text == "live", "green", "amber"),
-                    data_testid="users-live",
-                ),
-            ),
-            width="100%",
-            align="center",
-        ),
+        access_header("Users", crumb=SECTION, end=rx.cond(State.gate == "", live_badge(State.live_text, "users-live"))),
         problem_notice(State.problem, "users-problem"),
-        rx.cond(
-            State.gate != "",
-            gate_notice("Needs tier-admin to see grants", State.gate, "users-gate"),
-            rx.cond(
-                State.loading | ~State.checked | (State.problem != ""),
-                rx.cond(
-                    State.problem == "",
-                    rx.hstack(
-                        rx.spinner(), rx.text("Loading grants…", color_scheme="gray"), data_testid="users-loading"
-                    ),
-                ),
-                rx.vstack(
-                    _toolbar(),
-                    rx.cond(
-                        State.result != "",
-                        rx.callout(
-                            State.result,
-                            icon=rx.cond(State.result_tone == "ok", "circle-check", "circle-alert"),
-                            color_scheme=rx.cond(State.result_tone == "ok", "green", "red"),
-                            size="1",
-                            data_testid="users-result",
-                        ),
-                    ),
-                    _table(),
-                    rx.text(State.note, size="1", color_scheme="gray"),
-                    rx.cond(
-                        ~State.can_write,
-                        rx.text(
-                            "Read-only: only a tier-owner grants and revokes access.",
-                            size="1",
-                            color_scheme="gray",
-                            data_testid="users-read-only",
-                        ),
-                    ),
-                    width="100%",
-                    gap="3",
-                ),
-            ),
+        gated_body(
+            _grants(),
+            gate=State.gate,
+            waiting=State.loading | ~State.checked,
+            problem=State.problem,
+            loading_text="Loading grants…",
+            test_id="users",
         ),
         _delete_dialog(),
         width="100%",

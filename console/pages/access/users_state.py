@@ -5,29 +5,18 @@ from __future__ import annotations
 import reflex as rx
 
 from console.pages.access import grant_viewer
-from console.pages.access.grant_viewer import (
-    CLUSTER_ROLES,
-    USERACCESSES,
-    AccessProblem,
-    follow_watches,
-    tier_enforced,
-    writer_for,
-)
+from console.pages.access.grant_viewer import CLUSTER_ROLES, USERACCESSES, AccessProblem, tier_enforced, writer_for
+from console.pages.access.live_grants_state import LiveGrantsState
 from console.pages.access.users_views import MAX_ROWS, TIER_FILTERS, filtered_rows
 from console.rbac.grants import DELETED, delete_grant
 from console.state.session import SessionState
 from console.state.wakeups import wake
 
 
-class UsersState(rx.State):
+class UsersState(LiveGrantsState, rx.State):
     """What the Users page shows: one page of grant rows, and who may do what."""
 
-    loading: bool = True
-    checked: bool = False  # the person's tier is known (until then nothing is offered)
-    gate: str = ""  # why the person cannot see grants ("" when they can)
     can_write: bool = False
-    problem: str = ""
-    live_text: str = "connecting…"
     rows: list[dict[str, str]] = []
     total: int = 0  # grants the person may see (before the filter)
     note: str = ""
@@ -39,14 +28,11 @@ class UsersState(rx.State):
     busy: bool = False
     result: str = ""
     result_tone: str = ""
-    _generation: int = 0
 
     @rx.event
     def open(self):
-        self._generation += 1
-        self.loading, self.checked, self.gate, self.problem, self.result = True, False, "", "", ""
-        self.live_text = "connecting…"
-        self.delete_open = False
+        self._restart()
+        self.result, self.delete_open = "", False
         query = self.router.url.query_parameters
         self.tier = query.get("tier", "all") if query.get("tier", "all") in TIER_FILTERS else "all"
         return UsersState.follow
@@ -100,34 +86,24 @@ class UsersState(rx.State):
         self.result, self.result_tone = f"Revoked {name}.", "ok"
         yield rx.toast.success(f"Revoked {name}")
 
+    def _hide_grants(self) -> None:
+        self.can_write, self.rows = False, []
+
     @rx.event(background=True)
     async def follow(self):
         """Push the rows whenever a grant changes, until the tab leaves or reopens the page."""
-        async with self:
-            generation = self._generation
-            client_token, cookie_header = self.router.session.client_token, self.router.headers.cookie
-        try:
-            async for followed in follow_watches(client_token, cookie_header, [USERACCESSES, CLUSTER_ROLES]):
-                if followed is None:
-                    yield SessionState.check
-                    return
-                viewer, [watch, roles] = followed
-                if not viewer.may_see:
-                    async with self:
-                        if self._generation == generation:
-                            self.gate, self.checked, self.loading = viewer.read_gate(), True, False
-                            self.can_write, self.rows = False, []
-                    return
-                objects = await viewer.visible_grants(watch)
-                async with self:
-                    if self._generation != generation:
-                        return
-                    rows = filtered_rows(objects, self.tier, self.search, tier_enforced(roles))
-                    self.rows, self.total = rows[:MAX_ROWS], len(objects)
-                    self.note = f"showing {MAX_ROWS} of {len(rows)} grants" if len(rows) > MAX_ROWS else ""
-                    self.gate, self.can_write, self.checked = "", viewer.may_write, True
-                    self.loading = watch.loading
-                    self.live_text = watch.status.describe()
-        except AccessProblem as problem:
+        async for push in self._pushes([USERACCESSES, CLUSTER_ROLES]):
+            if push is None:
+                yield SessionState.check
+                return
+            watch, roles = push.watches
+            objects = await push.viewer.visible_grants(watch)
             async with self:
-                self.problem, self.loading, self.checked, self.live_text = str(problem), False, True, "idle"
+                if self._generation != push.visit:
+                    return
+                rows = filtered_rows(objects, self.tier, self.search, tier_enforced(roles))
+                self.rows, self.total = rows[:MAX_ROWS], len(objects)
+                self.note = f"showing {MAX_ROWS} of {len(rows)} grants" if len(rows) > MAX_ROWS else ""
+                self.gate, self.can_write, self.checked = "", push.viewer.may_write, True
+                self.loading = watch.loading
+                self.live_text = watch.status.describe()

@@ -5,9 +5,16 @@ from __future__ import annotations
 import reflex as rx
 
 from console.layout.frame import page_shell
+from console.pages.access.components.access_frame import (
+    CHECKING_TIER,
+    access_header,
+    loading_line,
+    needs_tier_notice,
+    panel,
+    problem_notice,
+)
 from console.pages.access.components.who_can_answer import people_table, subjects_table
 from console.pages.access.components.who_can_matrix import rules_matrix_table
-from console.pages.access.directory_gate import needs_tier_notice
 from console.pages.access.who_can_state import CLUSTER_WIDE, RESOURCE_OPTIONS, ROUTE, VERBS, WhoCanState
 from console.rbac.person_rules import MATRIX_VERBS
 
@@ -17,17 +24,7 @@ State = WhoCanState
 
 
 def _section(title: str, *children: rx.Component, test_id: str) -> rx.Component:
-    return rx.vstack(
-        rx.heading(title, size="4"),
-        *children,
-        width="100%",
-        align="start",
-        gap="3",
-        padding="14px",
-        border=f"1px solid {rx.color('gray', 5)}",
-        border_radius="10px",
-        data_testid=test_id,
-    )
+    return panel(rx.heading(title, size="4"), *children, width="100%", data_testid=test_id)
 
 
 def _namespace_select(value: rx.Var[str], on_change, test_id: str) -> rx.Component:
@@ -118,14 +115,8 @@ def _who_can() -> rx.Component:
     return _section(
         "Who can…?",
         _ask_form(),
-        rx.cond(
-            State.problem != "",
-            rx.callout(State.problem, icon="triangle-alert", color_scheme="red", data_testid="who-can-problem"),
-        ),
-        rx.cond(
-            State.asking & ~State.answered,
-            rx.hstack(rx.spinner(), rx.text("Reading RBAC, Keycloak and access reviews…", color_scheme="gray")),
-        ),
+        problem_notice(State.problem, "who-can-problem"),
+        rx.cond(State.asking & ~State.answered, loading_line("Reading RBAC, Keycloak and access reviews…")),
         rx.cond(State.answered, _answer()),
         test_id="who-can-section",
     )
@@ -168,10 +159,7 @@ def _person() -> rx.Component:
             gap="4",
             wrap="wrap",
         ),
-        rx.cond(
-            State.person_problem != "",
-            rx.callout(State.person_problem, icon="triangle-alert", color_scheme="red", data_testid="person-problem"),
-        ),
+        problem_notice(State.person_problem, "person-problem"),
         rx.cond(
             State.person_id != "",
             rx.vstack(
@@ -192,10 +180,7 @@ def _mine() -> rx.Component:
     return _section(
         "What can I do here?",
         _field("Namespace", _namespace_select(State.my_namespace, State.set_my_namespace, "my-ns")),
-        rx.cond(
-            State.my_problem != "",
-            rx.callout(State.my_problem, icon="triangle-alert", color_scheme="red", data_testid="my-problem"),
-        ),
+        problem_notice(State.my_problem, "my-problem"),
         rx.cond(State.my_note != "", rx.text(State.my_note, size="1", color_scheme="amber")),
         rules_matrix_table(State.my_matrix, MATRIX_VERBS, "my-matrix"),
         test_id="my-section",
@@ -204,13 +189,14 @@ def _mine() -> rx.Component:
 
 def _body() -> rx.Component:
     return rx.vstack(
-        rx.heading("Who can?", size="6"),
-        rx.text(
-            "Answers come from the cluster's RBAC and Keycloak, each person confirmed by the API server's own access "
-            "review.",
-            color_scheme="gray",
-            size="2",
+        access_header(
+            "Who can?",
+            description=(
+                "Answers come from the cluster's RBAC and Keycloak, "
+                "each person confirmed by the API server's own access review."
+            ),
         ),
+        # Not `tier_gated`: what I can do here is for everyone; only asking about others is behind the gate.
         rx.cond(
             State.checked,
             rx.vstack(
@@ -219,7 +205,7 @@ def _body() -> rx.Component:
                 width="100%",
                 gap="4",
             ),
-            rx.hstack(rx.spinner(), rx.text("Checking your tier…", color_scheme="gray")),
+            loading_line(CHECKING_TIER),
         ),
         width="100%",
         gap="3",

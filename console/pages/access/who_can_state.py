@@ -13,7 +13,7 @@ import reflex as rx
 from console.kube import runtime as kube_runtime
 from console.kube.api import ActingAs, KubeApiError
 from console.kube.watch_cache import resource_from_id
-from console.pages.access.directory_gate import NEEDS_ADMIN, visitor
+from console.pages.access.directory_gate import DirectoryGateState, visitor
 from console.pages.access.groups_state import KeycloakProblem, keycloak_admin
 from console.pages.access.groups_tree import member_row
 from console.pages.access.who_can_views import (
@@ -59,10 +59,9 @@ def _namespace_value(choice: str) -> str:
     return "" if choice == CLUSTER_WIDE else choice
 
 
-class WhoCanState(rx.State):
-    checked: bool = False
-    allowed: bool = False  # admins and owners ask about others
-    refusal: str = ""
+class WhoCanState(DirectoryGateState, rx.State):
+    """Admins and owners ask about others (`allowed`); everyone sees what they can do themselves."""
+
     namespaces: list[str] = []
     verb: str = "get"
     resource: str = ""  # a ResourceOption value
@@ -94,12 +93,8 @@ class WhoCanState(rx.State):
         """Page load: check the tier, read the namespaces, prefill the form from the URL and ask at once."""
         self.problem, self.answered, self.people, self.subjects, self.incomplete = "", False, [], [], ""
         self.my_matrix, self.my_problem, self.person_matrix, self.person_problem = [], "", [], ""
-        person = await visitor(self.router.headers.cookie)
-        if person is None:
-            self.checked = False
+        if await self._check_tier() is None:
             return SessionState.check
-        self.checked, self.allowed = True, person.may_view
-        self.refusal = "" if person.may_view else person.refusal(NEEDS_ADMIN)
         try:
             self.namespaces = await namespace_names()
         except (kube_runtime.KubeUnavailable, KubeApiError) as problem:
@@ -146,8 +141,7 @@ class WhoCanState(rx.State):
             person = await visitor(cookie)
             if person is None or not person.may_view:
                 async with self:
-                    self.allowed = False
-                    self.refusal = person.refusal(NEEDS_ADMIN) if person else ""
+                    self._lose_access(person)
                     self.people, self.subjects, self.answered = [], [], False
                 if person is None:
                     yield SessionState.check
@@ -254,7 +248,8 @@ class WhoCanState(rx.State):
         if person is None:
             return SessionState.check
         if not person.may_view:
-            self.allowed, self.refusal, self.person_matrix = False, person.refusal(NEEDS_ADMIN), []
+            self._lose_access(person)
+            self.person_matrix = []
             return None
         try:
             groups = await keycloak_admin().user_groups(self.person_id)

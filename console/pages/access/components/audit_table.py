@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.event import EventType
 
 from console.components.tone_badge import tone_badge
+from console.pages.access.components.tables import empty_text, table_or_empty
 
 ALL = "all"  # the selects' "no filter" value
 
@@ -94,14 +95,4 @@ def _row(row: rx.Var) -> rx.Component:
 
 def audit_table(rows: rx.Var[list[dict[str, str]]], empty: rx.Var[str]) -> rx.Component:
     headers = ("Time (UTC)", "Actor", "Action", "Result", "Target", "Detail")
-    return rx.cond(
-        rows.length() > 0,  # type: ignore[attr-defined]
-        rx.table.root(
-            rx.table.header(rx.table.row(*(rx.table.column_header_cell(title) for title in headers))),
-            rx.table.body(rx.foreach(rows, _row)),
-            size="1",
-            width="100%",
-            data_testid="audit-table",
-        ),
-        rx.text(empty, color_scheme="gray", size="2", data_testid="audit-empty"),
-    )
+    return table_or_empty(headers, rows, _row, empty_text(empty, "audit-empty"), data_testid="audit-table")

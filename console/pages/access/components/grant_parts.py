@@ -1,4 +1,4 @@
-"""Stateless pieces of the grant pages: tier and condition badges, the gate notice, the scope chips editor."""
+"""Stateless pieces of the grant pages: tier and condition badges, a titled card, the scope chips editor."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
+from reflex.event import EventType
 
 from console.components.tone_badge import tone_badge
 from console.rbac.scopes import SCOPE_KEYS
@@ -26,27 +27,33 @@ def condition_badge(text: rx.Var[str], tone: rx.Var[str], **props: Any) -> rx.Co
     return tone_badge(text, rx.match(tone, *_CONDITION_TONES.items(), "muted"), **props)
 
 
-def gate_notice(title: str, message: rx.Var[str], test_id: str) -> rx.Component:
-    """Why this person cannot do what the page offers, in one callout."""
-    return rx.callout.root(
-        rx.callout.icon(rx.icon("lock")),
-        rx.callout.text(rx.text(title, weight="bold"), rx.text(message, size="2")),
-        color_scheme="amber",
-        data_testid=test_id,
-    )
-
-
-def problem_notice(message: rx.Var[str], test_id: str) -> rx.Component:
-    return rx.cond(
-        message != "",
-        rx.callout(message, icon="triangle-alert", color_scheme="red", data_testid=test_id),
-    )
-
-
 def section(title: str, *children: rx.Component, test_id: str, **props: Any) -> rx.Component:
     return rx.card(
         rx.vstack(rx.heading(title, size="3"), *children, gap="3", width="100%"),
         width="100%",
+        data_testid=test_id,
+        **props,
+    )
+
+
+def removable_chip(
+    *label: rx.Component, on_remove: EventType, remove_label: rx.Var[str], test_id: str, **props: Any
+) -> rx.Component:
+    """A rounded chip (a scope, a picked person) with an ✕ that removes it; the ✕ is `<test_id>-remove`."""
+    return rx.badge(
+        *label,
+        rx.icon_button(
+            rx.icon("x", size=12),
+            size="1",
+            variant="ghost",
+            radius="full",
+            on_click=on_remove,
+            aria_label=remove_label,
+            data_testid=f"{test_id}-remove",
+        ),
+        variant="surface",
+        radius="full",
+        size="2",
         data_testid=test_id,
         **props,
     )
@@ -68,21 +75,11 @@ class ScopeEditorView:
 
 def scope_editor(view: ScopeEditorView, note: rx.Component | None = None) -> rx.Component:
     """Scope chips (removable) and a key select + value input that adds one, its refusal shown inline."""
-    chip = lambda scope: rx.badge(  # noqa: E731
+    chip = lambda scope: removable_chip(  # noqa: E731
         rx.text(scope["text"]),
-        rx.icon_button(
-            rx.icon("x", size=12),
-            size="1",
-            variant="ghost",
-            radius="full",
-            on_click=view.remove(scope["key"]),
-            aria_label=rx.Var.create("Remove scope ") + scope["text"],
-            data_testid="scope-chip-remove",
-        ),
-        variant="surface",
-        radius="full",
-        size="2",
-        data_testid="scope-chip",
+        on_remove=view.remove(scope["key"]),
+        remove_label=rx.Var.create("Remove scope ") + scope["text"],
+        test_id="scope-chip",
         data_scope=scope["text"],
     )
     return rx.vstack(

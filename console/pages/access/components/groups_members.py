@@ -5,13 +5,13 @@ from __future__ import annotations
 import reflex as rx
 from reflex.event import EventType
 
+from console.pages.access.components.tables import empty_text, person_cells, table_or_empty
+
 
 def members_table(members: rx.Var[list[dict[str, str]]], may_change: rx.Var[bool], remove: EventType) -> rx.Component:
     def row(member: rx.Var) -> rx.Component:
         return rx.table.row(
-            rx.table.cell(rx.text(member["username"], weight="medium"), data_testid="member-username"),
-            rx.table.cell(member["name"]),
-            rx.table.cell(rx.text(member["email"], size="1", color_scheme="gray")),
+            *person_cells(member, "member-username"),
             rx.table.cell(
                 rx.cond(
                     may_change,
@@ -30,18 +30,12 @@ def members_table(members: rx.Var[list[dict[str, str]]], may_change: rx.Var[bool
             data_username=member["username"],
         )
 
-    return rx.cond(
-        members.length() > 0,  # type: ignore[attr-defined]
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(*(rx.table.column_header_cell(title) for title in ("Username", "Name", "Email", "")))
-            ),
-            rx.table.body(rx.foreach(members, row)),
-            size="1",
-            width="100%",
-            data_testid="members-table",
-        ),
-        rx.text("No direct members.", color_scheme="gray", size="2", data_testid="members-empty"),
+    return table_or_empty(
+        ("Username", "Name", "Email", ""),
+        members,
+        row,
+        empty_text("No direct members.", "members-empty"),
+        data_testid="members-table",
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import reflex as rx
 from reflex.event import EventType
 
+from console.pages.access.components.tables import empty_text, person_cells, table_or_empty
+
 
 def _tier_cell(row: rx.Var) -> rx.Component:
     return rx.table.cell(
@@ -39,46 +41,27 @@ def roles_table(
             **clickable,
         )
 
-    return rx.cond(
-        rows.length() > 0,  # type: ignore[attr-defined]
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *(
-                        rx.table.column_header_cell(title)
-                        for title in ("Name", "Description", "Composite", "Tier level")
-                    )
-                )
-            ),
-            rx.table.body(rx.foreach(rows, row)),
-            size="1",
-            width="100%",
-            data_testid=test_id,
-        ),
-        rx.text(empty, color_scheme="gray", size="2", data_testid=f"{test_id}-empty"),
+    return table_or_empty(
+        ("Name", "Description", "Composite", "Tier level"),
+        rows,
+        row,
+        empty_text(empty, f"{test_id}-empty"),
+        data_testid=test_id,
     )
 
 
 def holders_table(rows: rx.Var[list[dict[str, str]]]) -> rx.Component:
     def row(user: rx.Var) -> rx.Component:
         return rx.table.row(
-            rx.table.cell(
-                rx.text(user["username"], weight="medium"), data_testid="holder-username", white_space="nowrap"
-            ),
-            rx.table.cell(user["name"], white_space="nowrap"),
-            rx.table.cell(rx.text(user["email"], size="1", color_scheme="gray")),
+            *person_cells(user, "holder-username", white_space="nowrap"),
             data_testid="holder-row",
             data_username=user["username"],
         )
 
-    return rx.cond(
-        rows.length() > 0,  # type: ignore[attr-defined]
-        rx.table.root(
-            rx.table.header(rx.table.row(*(rx.table.column_header_cell(t) for t in ("Username", "Name", "Email")))),
-            rx.table.body(rx.foreach(rows, row)),
-            size="1",
-            width="100%",
-            data_testid="holders-table",
-        ),
-        rx.text("No one holds this role directly or through a group.", color_scheme="gray", size="2"),
+    return table_or_empty(
+        ("Username", "Name", "Email"),
+        rows,
+        row,
+        empty_text("No one holds this role directly or through a group."),
+        data_testid="holders-table",
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from console.pages.access.components.tables import empty_text, table_or_empty
+
 
 def _confirmed(value: rx.Var[str]) -> rx.Component:
     return rx.match(
@@ -38,20 +40,12 @@ def people_table(rows: rx.Var[list[dict[str, str]]]) -> rx.Component:
             data_confirmed=person["confirmed"],
         )
 
-    return rx.cond(
-        rows.length() > 0,  # type: ignore[attr-defined]
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *(rx.table.column_header_cell(title) for title in ("Person", "Through", "Granted by", "Review"))
-                )
-            ),
-            rx.table.body(rx.foreach(rows, row)),
-            size="1",
-            width="100%",
-            data_testid="who-can-people",
-        ),
-        rx.text("No person can.", color_scheme="gray", size="2", data_testid="who-can-nobody"),
+    return table_or_empty(
+        ("Person", "Through", "Granted by", "Review"),
+        rows,
+        row,
+        empty_text("No person can.", "who-can-nobody"),
+        data_testid="who-can-people",
     )
 
 
@@ -78,14 +72,10 @@ def subjects_table(rows: rx.Var[list[dict[str, str]]]) -> rx.Component:
             data_name=subject["name"],
         )
 
-    return rx.cond(
-        rows.length() > 0,  # type: ignore[attr-defined]
-        rx.table.root(
-            rx.table.header(rx.table.row(*(rx.table.column_header_cell(t) for t in ("Kind", "Subject", "Granted by")))),
-            rx.table.body(rx.foreach(rows, row)),
-            size="1",
-            width="100%",
-            data_testid="who-can-subjects",
-        ),
-        rx.text("No RBAC subject can.", color_scheme="gray", size="2"),
+    return table_or_empty(
+        ("Kind", "Subject", "Granted by"),
+        rows,
+        row,
+        empty_text("No RBAC subject can."),
+        data_testid="who-can-subjects",
     )

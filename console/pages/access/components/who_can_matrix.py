@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import reflex as rx
 
+from console.pages.access.components.tables import data_table, empty_text
+
 
 def _cell(value: rx.Var[str]) -> rx.Component:
     return rx.cond(
@@ -31,21 +33,10 @@ def rules_matrix_table(rows: rx.Var[list[dict[str, str]]], verbs: Sequence[str],
     return rx.cond(
         rows.length() > 0,  # type: ignore[attr-defined]
         rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Resource"),
-                        *(rx.table.column_header_cell(verb) for verb in verbs),
-                    )
-                ),
-                rx.table.body(rx.foreach(rows, row)),
-                size="1",
-                width="100%",
-                data_testid=test_id,
-            ),
+            data_table(("Resource", *verbs), rows, row, data_testid=test_id),
             max_height="420px",
             overflow_y="auto",
             width="100%",
         ),
-        rx.text("Nothing is allowed here.", color_scheme="gray", size="2", data_testid=f"{test_id}-empty"),
+        empty_text("Nothing is allowed here.", f"{test_id}-empty"),
     )
