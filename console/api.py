@@ -10,6 +10,10 @@ from starlette.types import ASGIApp
 from console.identity.guard import ConsoleGuard
 from console.identity.routes import SESSION_COOKIE, IdentityRoutes
 from console.identity.runtime import is_signed_in, login_cookie_secret, session_service
+from console.observability.health import health_routes
+from console.observability.logs import configure_logging
+from console.observability.metrics import metrics_routes
+from console.observability.request_log import RequestLog
 from console.settings import get_settings
 from console.streams.exec import exec_routes
 from console.streams.graph import graph_routes
@@ -22,7 +26,14 @@ def build_routes() -> Starlette:
     embedded = bool(settings.embed_allowed_origins)
     routes = IdentityRoutes(session_service, public_url=settings.public_url, embedded=embedded)
     return Starlette(
-        routes=[*routes.routes, *log_routes(), *exec_routes(), *graph_routes()],
+        routes=[
+            *health_routes(),
+            *metrics_routes(),
+            *routes.routes,
+            *log_routes(),
+            *exec_routes(),
+            *graph_routes(),
+        ],
         middleware=[
             # Carries OIDC state, nonce and PKCE verifier between /login and /auth/callback only.
             Middleware(
@@ -48,6 +59,13 @@ def guard(app: ASGIApp) -> ASGIApp:
     )
 
 
+def request_log(app: ASGIApp) -> ASGIApp:
+    """Outermost: one JSON line per request (redirects to sign-in and framing refusals included)."""
+    return RequestLog(app, session_cookie=SESSION_COOKIE)
+
+
 def api_transformers() -> list[Starlette | object]:
-    """For `rx.App(api_transformer=...)`: our routes first, then the guard around everything."""
-    return [build_routes(), guard]
+    """For `rx.App(api_transformer=...)`: our routes first, then the guard around everything, then the request
+    log around that. Configures the backend's logging (`CONSOLE_LOG_FORMAT`): this runs in the backend process."""
+    configure_logging(get_settings().log_format)
+    return [build_routes(), guard, request_log]

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from console.preflight import preflight
 from console.rbac.runtime import RbacUnavailable, run_reconciler
 from console.settings import get_settings
 
@@ -137,10 +138,18 @@ def _interrupt_on_sigterm() -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if not os.environ.get("OIDC_ISSUER", "").strip():
-        print(
-            "console run: OIDC_ISSUER is not set; the console signs people in through Keycloak only.", file=sys.stderr
-        )
+    """Check the configuration (one line per problem, exit 2), then serve with JSON logs unless told otherwise."""
+    os.environ.setdefault("CONSOLE_LOG_FORMAT", "json")
+    logging.basicConfig(level=logging.CRITICAL)  # the checks' libraries stay quiet: their problems are our lines
+    try:
+        settings = get_settings()
+    except ValueError as error:
+        print(f"console run: {error}", file=sys.stderr, flush=True)
+        return 2
+    problems = preflight(settings, os.environ)
+    if problems:
+        for problem in problems:
+            print(f"console run: {problem}", file=sys.stderr, flush=True)
         return 2
     env = reflex_environment(dict(os.environ), args.port)
     process = start_console(args.port, env)

@@ -10,6 +10,7 @@ from typing import Protocol
 from console.audit.changes import AuditChanges
 from console.audit.query import AuditPage, AuditQuery
 from console.audit.records import DISTINCT_COLUMNS, RESULTS, AuditRecord, Distinct, Result, timestamp
+from console.observability.counters import audit_written
 
 __all__ = ["DISTINCT_COLUMNS", "RESULTS", "AuditLog", "AuditRecord", "AuditStore", "Distinct", "Result", "timestamp"]
 
@@ -68,6 +69,7 @@ class AuditLog:
         entry = AuditRecord(self._clock(), actor, action, target, result, detail)
         logger.info(entry.to_json())
         await self._store.append(entry)
+        audit_written(result)
         self.changes.notify()
         return entry
 

@@ -10,7 +10,20 @@ from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Paths anyone may load: sign-in itself, health checks, and the static build (pages are gated, assets are not).
-_OPEN_PREFIXES = ("/login", "/auth/", "/api/", "/_event", "/ping", "/_health", "/_upload", "/assets/", "/favicon")
+_OPEN_PREFIXES = (
+    "/login",
+    "/auth/",
+    "/api/",
+    "/_event",
+    "/ping",
+    "/_health",
+    "/_upload",
+    "/assets/",
+    "/favicon",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+)
 
 
 # Framed by another site with its storage blocked (third-party cookies off), reading localStorage or

@@ -21,6 +21,7 @@ from kubernetes.aio import client as aio_client
 from kubernetes.aio import config as aio_config
 from multidict import CIMultiDict
 
+from console.observability.counters import upstream_error
 from console.settings import Settings
 
 JsonObject = dict[str, Any]
@@ -45,6 +46,7 @@ class KubeApiError(Exception):
     @classmethod
     def from_body(cls, status: int, body: bytes) -> KubeApiError:
         """Build the error from a `Status` body when the server sent one."""
+        upstream_error("kubernetes", status)
         try:
             payload = orjson.loads(body or b"{}")
         except ValueError:
@@ -180,6 +182,7 @@ class KubeApi:
                 method_, url, header_params=multi_headers, body=body, _request_timeout=timeout, _preload_content=False
             )
         except (OSError, aiohttp.ClientError) as error:
+            upstream_error("kubernetes", 0)
             raise KubeApiError(0, "ConnectionError", f"cannot reach the API server: {error}") from error
 
     async def get(

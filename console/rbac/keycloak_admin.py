@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import httpx
 
+from console.observability.counters import upstream_error
 from console.rbac.keycloak_records import (
     KcClient,
     KcGroup,
@@ -155,6 +156,7 @@ class KeycloakAdmin:
                     method, url, params=params, json=body, headers={"Authorization": f"Bearer {token}"}
                 )
             except httpx.HTTPError as error:
+                upstream_error("keycloak", 0)
                 raise KeycloakAdminError(
                     0, f"Keycloak is unreachable at {self.issuer}: {error or type(error).__name__}"
                 ) from error
@@ -165,6 +167,7 @@ class KeycloakAdmin:
         status = response.status_code
         if status < 300:
             return response
+        upstream_error("keycloak", status)
         detail = error_detail(response)
         if status == 401:
             message = "Keycloak rejected the console's credentials (401) even with a fresh token"
