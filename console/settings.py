@@ -73,6 +73,25 @@ def _switch(name: str, default: bool) -> bool:
     return raw == "on"
 
 
+def _log_format(name: str, default: str) -> str:
+    raw = os.environ.get(name, "").strip().lower() or default
+    if raw not in ("json", "text"):
+        raise ValueError(f"{name} must be 'json' or 'text', got {raw!r}")
+    return raw
+
+
+def _secret(name: str) -> str:
+    """A secret from `<name>_FILE` (a mounted Secret: kept out of the environment) or else `<name>`."""
+    path = os.environ.get(f"{name}_FILE", "").strip()
+    if not path:
+        return os.environ.get(name, "").strip()
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.read().strip()
+    except OSError as error:
+        raise ValueError(f"{name}_FILE names a file that cannot be read: {path} ({error.strerror})") from error
+
+
 def _database_url(state_dir: str) -> str:
     raw = os.environ.get("CONSOLE_DATABASE_URL", "").strip()
     if not raw:
@@ -150,6 +169,8 @@ class Settings:
     console_namespace: str = "catalyst-system"
     # Whether the backend runs the leader-elected grant reconciler (`console reconcile` runs it regardless).
     reconciler: bool = True
+    # The backend's log lines: "json" (one object per line; `console run`'s default) or "text" (`console demo`).
+    log_format: str = "text"
 
 
 @lru_cache(maxsize=1)
@@ -176,9 +197,9 @@ def get_settings() -> Settings:
         prewarm_resources=_resource_ids("CONSOLE_PREWARM_KINDS", DEFAULT_PREWARM_RESOURCES),
         oidc_issuer=os.environ.get("OIDC_ISSUER", "").strip().rstrip("/"),
         oidc_client_id=os.environ.get("OIDC_CLIENT_ID", "sovereign-console").strip(),
-        oidc_client_secret=os.environ.get("OIDC_CLIENT_SECRET", "").strip(),
+        oidc_client_secret=_secret("OIDC_CLIENT_SECRET"),
         public_url=os.environ.get("CONSOLE_PUBLIC_URL", f"http://localhost:{port}").strip().rstrip("/"),
-        session_secret=os.environ.get("CONSOLE_SESSION_SECRET", "").strip(),
+        session_secret=_secret("CONSOLE_SESSION_SECRET"),
         state_dir=state_dir,
         database_url=_database_url(state_dir),
         legacy_audit_db=_legacy_audit_db(state_dir),
@@ -186,4 +207,5 @@ def get_settings() -> Settings:
         kube_auth=kube_auth,
         console_namespace=_namespace("CONSOLE_NAMESPACE", "catalyst-system"),
         reconciler=_switch("CONSOLE_RECONCILER", True),
+        log_format=_log_format("CONSOLE_LOG_FORMAT", "text"),
     )

@@ -89,3 +89,17 @@ def test_the_old_audit_url_only_names_the_file_imported_once(monkeypatch):
     monkeypatch.setenv("CONSOLE_AUDIT_DB_URL", "sqlite:////data/trail.db")
     settings = get_settings()
     assert (settings.database_url, settings.legacy_audit_db) == ("sqlite:////srv/console/console.db", "/data/trail.db")
+
+
+def test_secrets_may_come_from_mounted_files(monkeypatch, tmp_path):
+    secret = tmp_path / "OIDC_CLIENT_SECRET"
+    secret.write_text("s3cr3t\n")
+    monkeypatch.setenv("OIDC_CLIENT_SECRET", "from-env")
+    monkeypatch.setenv("OIDC_CLIENT_SECRET_FILE", str(secret))
+    assert get_settings().oidc_client_secret == "s3cr3t"  # the file wins: the environment may hold a stale copy
+
+
+def test_an_unreadable_secret_file_is_named(monkeypatch, tmp_path):
+    monkeypatch.setenv("CONSOLE_SESSION_SECRET_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ValueError, match="CONSOLE_SESSION_SECRET_FILE names a file that cannot be read"):
+        get_settings()
