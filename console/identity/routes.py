@@ -1,10 +1,12 @@
-"""Sign-in HTTP routes on the console's backend: /login, /auth/callback, /auth/logout, /api/whoami."""
+"""Sign-in HTTP routes on the console's backend: /login, /auth/callback, /auth/logout (and
+/auth/logout/everywhere), /api/whoami."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from http.cookies import SimpleCookie
+from urllib.parse import urlsplit
 
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -34,6 +36,11 @@ def session_id_from_cookie_header(cookie_header: str) -> str:
     return morsel.value if morsel else ""
 
 
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def session_id_of(connection: HTTPConnection) -> str:
     return connection.cookies.get(SESSION_COOKIE, "")
 
@@ -58,6 +65,7 @@ class IdentityRoutes:
             Route("/login", self.login, methods=["GET"]),
             Route("/auth/callback", self.callback, methods=["GET"]),
             Route("/auth/logout", self.logout, methods=["GET", "POST"]),
+            Route("/auth/logout/everywhere", self.logout_everywhere, methods=["POST"]),
             Route("/auth/exchange", self.exchange, methods=["POST"]),
             Route("/api/whoami", self.whoami, methods=["GET"]),
         ]
@@ -120,6 +128,26 @@ class IdentityRoutes:
             try:
                 target = await self._service.oidc.logout_url(session.id_token, target)
             except Exception as error:  # the local session is gone either way; say so rather than fail
+                log.warning("RP-initiated logout unavailable: %s", error)
+        return self._with_session_cookie(RedirectResponse(target, status_code=303), "", max_age=0)
+
+    async def logout_everywhere(self, request: Request) -> Response:
+        """End every session of the signed-in person (all browsers, all replicas) and revoke their refresh
+        tokens at Keycloak; then sign this browser out of Keycloak as /auth/logout does."""
+        origin = request.headers.get("origin")
+        if origin and origin != _origin_of(self._public_url):  # only the console's own pages may ask
+            return message_page("Sign-out refused", "This request did not come from the console.", status=403)
+        resolved = await self._service.resolve(session_id_of(request))
+        if resolved is None:
+            return self._with_session_cookie(RedirectResponse(f"{self._public_url}/", status_code=303), "", max_age=0)
+        session, identity = resolved
+        ended = await self._service.end_everywhere(identity.subject)
+        log.info("signed %s out everywhere: %d sessions ended", identity.username or identity.subject, ended)
+        target = f"{self._public_url}/"
+        if session.id_token:
+            try:
+                target = await self._service.oidc.logout_url(session.id_token, target)
+            except Exception as error:  # the sessions are gone either way; say so rather than fail
                 log.warning("RP-initiated logout unavailable: %s", error)
         return self._with_session_cookie(RedirectResponse(target, status_code=303), "", max_age=0)
 

@@ -3,7 +3,8 @@
 Two stores share one interface: SQLite (embedded default; survives a backend restart, shared by the
 processes of one host, which refresh a session one at a time through a file lock) and Redis
 (`REFLEX_REDIS_URL`, shared by every worker). Sessions are keyed by a hash of the cookie value, so a
-leaked store does not hand out usable cookies.
+leaked store does not hand out usable cookies. Each store also indexes sessions by the person's subject
+(`sub`), so "sign out everywhere" ends every session of one person on every replica at once.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ class Session:
     created_at: float = field(default_factory=time.time)
     last_seen: float = field(default_factory=time.time)
 
+    @property
+    def subject(self) -> str:
+        """The person's Keycloak user id ("" for a session without one)."""
+        return str(self.claims.get("sub") or "")
+
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))
 
@@ -61,7 +67,19 @@ class SessionStore(Protocol):
 
     async def put(self, session_id: str, session: Session) -> None: ...
 
+    async def update(self, session_id: str, session: Session) -> bool:
+        """Write a session back only while it still exists (a refresh or touch never revives a signed-out one)."""
+        ...
+
     async def delete(self, session_id: str) -> None: ...
+
+    async def take_for_subject(self, subject: str) -> list[Session]:
+        """Delete every session of one person; return them (their refresh tokens are revoked after)."""
+        ...
+
+    async def delete_for_subject(self, subject: str) -> int:
+        """Delete every session of one person; return how many there were."""
+        ...
 
     def refresh_lock(self, session_id: str) -> contextlib.AbstractAsyncContextManager[None]:
         """Held while a session's tokens are refreshed, by every process sharing the store."""
@@ -89,8 +107,16 @@ class SqliteSessionStore:
         self._locks = FileLocks(path.parent / f"{path.stem}-locks")
         with self._connect() as connection:
             connection.execute(
-                "CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, body TEXT NOT NULL, expires REAL NOT NULL)"
+                "CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, body TEXT NOT NULL, expires REAL NOT NULL,"
+                " subject TEXT NOT NULL DEFAULT '')"
             )
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(sessions)")}
+            if "subject" not in columns:  # a file written before the subject index: its rows get one now
+                connection.execute("ALTER TABLE sessions ADD COLUMN subject TEXT NOT NULL DEFAULT ''")
+                for key, body in connection.execute("SELECT key, body FROM sessions").fetchall():
+                    subject = Session.from_json(body).subject
+                    connection.execute("UPDATE sessions SET subject = ? WHERE key = ?", (subject, key))
+            connection.execute("CREATE INDEX IF NOT EXISTS sessions_by_subject ON sessions (subject)")
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS handovers (code TEXT PRIMARY KEY, session_id TEXT NOT NULL, expires REAL)"
             )
@@ -114,15 +140,35 @@ class SqliteSessionStore:
         expires = session.last_seen + self._idle_timeout
         with self._connect() as connection:
             connection.execute(
-                "INSERT INTO sessions (key, body, expires) VALUES (?, ?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET body = excluded.body, expires = excluded.expires",
-                (key, session.to_json(), expires),
+                "INSERT INTO sessions (key, body, expires, subject) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET body = excluded.body, expires = excluded.expires,"
+                " subject = excluded.subject",
+                (key, session.to_json(), expires, session.subject),
             )
             connection.execute("DELETE FROM sessions WHERE expires < ?", (time.time(),))
+
+    def _update(self, key: str, session: Session) -> bool:
+        expires = session.last_seen + self._idle_timeout
+        with self._connect() as connection:
+            cursor = connection.execute(
+                "UPDATE sessions SET body = ?, expires = ?, subject = ? WHERE key = ? AND expires >= ?",
+                (session.to_json(), expires, session.subject, key, time.time()),
+            )
+            return cursor.rowcount > 0
 
     def _delete(self, key: str) -> None:
         with self._connect() as connection:
             connection.execute("DELETE FROM sessions WHERE key = ?", (key,))
+
+    def _take_for_subject(self, subject: str) -> list[Session]:
+        if not subject:
+            return []
+        with self._connect() as connection:
+            rows = connection.execute(
+                "DELETE FROM sessions WHERE subject = ? RETURNING body, expires", (subject,)
+            ).fetchall()
+        now = time.time()
+        return [Session.from_json(body) for body, expires in rows if expires >= now]
 
     async def get(self, session_id: str) -> Session | None:
         return await asyncio.to_thread(self._get, _key(session_id))
@@ -130,8 +176,17 @@ class SqliteSessionStore:
     async def put(self, session_id: str, session: Session) -> None:
         await asyncio.to_thread(self._put, _key(session_id), session)
 
+    async def update(self, session_id: str, session: Session) -> bool:
+        return await asyncio.to_thread(self._update, _key(session_id), session)
+
     async def delete(self, session_id: str) -> None:
         await asyncio.to_thread(self._delete, _key(session_id))
+
+    async def take_for_subject(self, subject: str) -> list[Session]:
+        return await asyncio.to_thread(self._take_for_subject, subject)
+
+    async def delete_for_subject(self, subject: str) -> int:
+        return len(await self.take_for_subject(subject))
 
     def refresh_lock(self, session_id: str) -> contextlib.AbstractAsyncContextManager[None]:
         # Across processes: two workers refreshing one session would be refused by Keycloak's rotation.
@@ -160,7 +215,11 @@ class SqliteSessionStore:
 
 
 class RedisSessionStore:
-    """Sessions in Redis (the one Reflex uses for multi-worker state), expiring after the idle timeout."""
+    """Sessions in Redis (the one Reflex uses for multi-worker state), expiring after the idle timeout.
+
+    A set per subject lists the person's session keys; it expires with the idle timeout from the last write
+    of any of them, so it outlives every session it lists and goes when they have all gone.
+    """
 
     def __init__(self, url: str, idle_timeout: float = IDLE_TIMEOUT_SECONDS, prefix: str = "console:session:") -> None:
         from redis import asyncio as redis_asyncio  # only needed when Redis is configured
@@ -173,11 +232,55 @@ class RedisSessionStore:
         raw = await self._redis.get(self._prefix + _key(session_id))
         return Session.from_json(raw) if raw else None
 
+    def _subject_key(self, subject: str) -> str:
+        return f"{self._prefix}subject:{hashlib.sha256(subject.encode()).hexdigest()}"
+
+    async def _write(self, session_id: str, session: Session, *, only_existing: bool) -> bool:
+        key = _key(session_id)
+        written = await self._redis.set(self._prefix + key, session.to_json(), ex=self._idle_timeout, xx=only_existing)
+        if written and session.subject:
+            async with self._redis.pipeline(transaction=True) as pipeline:
+                pipeline.sadd(self._subject_key(session.subject), key)
+                pipeline.expire(self._subject_key(session.subject), self._idle_timeout)
+                await pipeline.execute()
+        return bool(written)
+
     async def put(self, session_id: str, session: Session) -> None:
-        await self._redis.set(self._prefix + _key(session_id), session.to_json(), ex=self._idle_timeout)
+        await self._write(session_id, session, only_existing=False)
+
+    async def update(self, session_id: str, session: Session) -> bool:
+        return await self._write(session_id, session, only_existing=True)
 
     async def delete(self, session_id: str) -> None:
-        await self._redis.delete(self._prefix + _key(session_id))
+        key = _key(session_id)
+        raw = await self._redis.getdel(self._prefix + key)
+        if raw:
+            subject = Session.from_json(raw).subject
+            if subject:
+                async with self._redis.pipeline(transaction=False) as pipeline:
+                    pipeline.srem(self._subject_key(subject), key)
+                    await pipeline.execute()
+
+    async def take_for_subject(self, subject: str) -> list[Session]:
+        if not subject:
+            return []
+        index = self._subject_key(subject)
+        async with self._redis.pipeline(transaction=False) as pipeline:
+            pipeline.smembers(index)
+            (members,) = await pipeline.execute()
+        keys = [member.decode() if isinstance(member, bytes) else member for member in members]
+        async with self._redis.pipeline(transaction=True) as pipeline:
+            for key in keys:
+                pipeline.getdel(self._prefix + key)
+            pipeline.delete(index)
+            bodies = (await pipeline.execute())[:-1]
+        return [Session.from_json(body) for body in bodies if body]
+
+    async def delete_for_subject(self, subject: str) -> int:
+        return len(await self.take_for_subject(subject))
+
+    async def close(self) -> None:
+        await self._redis.aclose()
 
     def refresh_lock(self, session_id: str) -> contextlib.AbstractAsyncContextManager[None]:
         # A Redis lock, so two workers never refresh one session at once (Keycloak rotates refresh tokens).

@@ -19,7 +19,7 @@ class NavEntry:
 
 
 CLOUD_HREF = "/cloud"  # bare: reopens the last view (graph or list), graph the first time
-# An entry appears here only once its page exists (Settings comes later).
+# An entry appears here only once its page exists.
 NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("cloud", "Cloud", CLOUD_HREF, "cloud"),
     NavEntry("compliance-sre", "SRE Lead", "/sre/compliance", "activity", section="Compliance"),
@@ -30,6 +30,7 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("access-matrix", "Access matrix", "/rbac/matrix", "grid-3x3", section="Users & Access"),
     NavEntry("access-who-can", "Who can?", "/rbac/who-can", "user-search", section="Users & Access"),
     NavEntry("access-audit", "Audit", "/rbac/audit", "scroll-text", section="Users & Access"),
+    NavEntry("settings", "Settings", "/settings", "settings"),
 )
 
 

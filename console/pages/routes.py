@@ -32,6 +32,8 @@ from console.pages.compliance.policy_state import CompliancePolicyState
 from console.pages.resource_detail import page as resource_detail
 from console.pages.resource_detail.actions_state import DetailActionsState
 from console.pages.resource_detail.state import ResourceDetailState
+from console.pages.settings import page as settings_page
+from console.pages.settings.state import SettingsState
 from console.state.session import SessionState
 
 
@@ -132,6 +134,12 @@ ROUTES: tuple[Route, ...] = (
         title="Audit · Users & Access · Sovereign Console",
         component=audit_page.audit_page,
         on_load=[SessionState.check, audit_page.AuditState.open_audit],
+    ),
+    Route(
+        path=settings_page.ROUTE,
+        title="Settings · Sovereign Console",
+        component=settings_page.settings_page,
+        on_load=[SessionState.check, SettingsState.open_settings],
     ),
     Route(
         path="/",

@@ -1,0 +1,1 @@
+"""`/settings`: who is signed in, the theme, and how this console is configured (read-only)."""
