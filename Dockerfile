@@ -11,7 +11,9 @@ COPY reflex.lock ./reflex.lock
 COPY console ./console
 COPY assets ./assets
 RUN python -m venv /app/.venv && /app/.venv/bin/pip install --no-cache-dir .
-RUN mkdir -p .tools && cd .tools && npm install --no-audit --no-fund bun@1.4.5
+WORKDIR /app/.tools
+RUN npm install --no-audit --no-fund bun@1.4.5
+WORKDIR /app
 ENV PATH=/app/.venv/bin:/app/.tools/node_modules/.bin:$PATH
 # Fail the image build (not the first start) if the front-end does not compile.
 RUN reflex export --frontend-only --no-zip --loglevel warning
@@ -21,7 +23,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends nodejs \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 console
 COPY --from=build --chown=console:console /app /app
-USER console
+USER 10001:10001
 WORKDIR /app
 ENV PATH=/app/.venv/bin:/app/.tools/node_modules/.bin:$PATH \
     CONSOLE_APP_DIR=/app CONSOLE_PORT=3000 \

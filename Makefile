@@ -76,6 +76,7 @@ bench: setup
 lint: setup
 	$(VENV)/bin/ruff check console sandbox tests e2e bench rxconfig.py
 	$(VENV)/bin/ruff format --check console sandbox tests e2e bench rxconfig.py
+	$(VENV)/bin/hadolint Dockerfile
 	$(VENV)/bin/mypy console/kube console/identity console/audit console/streams console/compliance console/topology console/rbac console/observability console/preflight.py console/database console/settings.py
 
 clean:
