@@ -192,6 +192,7 @@ def _sandbox(args: argparse.Namespace) -> int:
         churn=args.churn,
         kubeconfig_path=kubeconfig,
         console_redirect_uris=[f"http://localhost:{port}/auth/callback" for port in (3000,)],
+        console_backchannel_logout_url="http://127.0.0.1:3000/auth/backchannel-logout",
     )
     with world:
         print(f"sandbox ready: kubeconfig {world.cluster.kubeconfig_path} · API {world.cluster.https_url}", flush=True)
@@ -217,6 +218,7 @@ def _demo(args: argparse.Namespace) -> int:
         churn=args.churn,
         kubeconfig_path=kubeconfig,
         console_redirect_uris=[f"{url}/auth/callback", f"http://127.0.0.1:{args.port}/auth/callback"],
+        console_backchannel_logout_url=f"http://127.0.0.1:{args.port}/auth/backchannel-logout",
     )
     with world:
         print(f"sandbox kubeconfig: {world.cluster.kubeconfig_path}", flush=True)

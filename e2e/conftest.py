@@ -43,6 +43,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, console_port: int) -> Iterat
         seed=1,
         kubeconfig_path=kubeconfig,
         console_redirect_uris=[f"http://127.0.0.1:{console_port}/auth/callback"],
+        console_backchannel_logout_url=f"http://127.0.0.1:{console_port}/auth/backchannel-logout",
     ) as running:
         yield running
 

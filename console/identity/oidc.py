@@ -78,7 +78,12 @@ class OidcClient:
         except Exception as error:
             raise SignInError(_describe(error)) from error
         claims = await self.verify_access_token(token["access_token"])
-        return self._session_from(token, claims)
+        session = self._session_from(token, claims)
+        # authlib validated the ID token (signature, iss, aud, nonce) and left its claims under "userinfo";
+        # its `sid` names the Keycloak session a back-channel logout will later name.
+        id_claims = token.get("userinfo") or {}
+        session.idp_session_id = str(id_claims.get("sid") or claims.get("sid") or "")
+        return session
 
     async def refresh(self, session: Session) -> Session:
         """Trade the refresh token for new tokens (Keycloak rotates the refresh token each time)."""
@@ -92,6 +97,7 @@ class OidcClient:
         refreshed = self._session_from(token, claims)
         refreshed.id_token = refreshed.id_token or session.id_token
         refreshed.created_at = session.created_at
+        refreshed.idp_session_id = session.idp_session_id or str(claims.get("sid") or "")
         return refreshed
 
     async def logout_url(self, id_token: str, post_logout_redirect_uri: str) -> str:
@@ -108,23 +114,32 @@ class OidcClient:
         )
         return f"{endpoint}?{query}"
 
+    async def decode_signed(self, token: str) -> dict[str, Any]:
+        """The claims of a JWT signed by one of the IdP's JWKS keys (JWKS refetched once on an unknown `kid`).
+
+        Raises:
+            JoseError: the token is malformed or its signature does not verify.
+        """
+        keys = KeySet.import_key_set(await self._client.fetch_jwk_set())
+        try:
+            decoded = jwt.decode(token, keys)
+        except InvalidKeyIdError:
+            keys = KeySet.import_key_set(await self._client.fetch_jwk_set(force=True))
+            decoded = jwt.decode(token, keys)
+        return dict(decoded.claims)
+
     async def verify_access_token(self, access_token: str) -> dict[str, Any]:
         """Signature (JWKS, refetched once on an unknown `kid`), issuer and expiry of an access token."""
         try:
-            keys = KeySet.import_key_set(await self._client.fetch_jwk_set())
-            try:
-                decoded = jwt.decode(access_token, keys)
-            except InvalidKeyIdError:
-                keys = KeySet.import_key_set(await self._client.fetch_jwk_set(force=True))
-                decoded = jwt.decode(access_token, keys)
+            claims = await self.decode_signed(access_token)
             jwt.JWTClaimsRegistry(
                 iss={"essential": True, "value": self.config.issuer},
                 sub={"essential": True},
                 exp={"essential": True},
-            ).validate(decoded.claims)
+            ).validate(claims)
         except JoseError as error:
             raise SignInError(f"Keycloak sent an access token the console cannot trust: {error}") from error
-        return dict(decoded.claims)
+        return claims
 
     @staticmethod
     def _session_from(token: dict[str, Any], claims: dict[str, Any]) -> Session:

@@ -1,5 +1,5 @@
 """Sign-in HTTP routes on the console's backend: /login, /auth/callback, /auth/logout (and
-/auth/logout/everywhere), /api/whoami."""
+/auth/logout/everywhere), /auth/backchannel-logout (called by Keycloak), /api/whoami."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from console.identity.backchannel import InvalidLogoutToken, end_sessions, validate_logout_token
 from console.identity.oidc import SignInError
 from console.identity.pages import message_page, popup_done_page
 from console.identity.redirects import safe_next
@@ -67,6 +68,7 @@ class IdentityRoutes:
             Route("/auth/logout", self.logout, methods=["GET", "POST"]),
             Route("/auth/logout/everywhere", self.logout_everywhere, methods=["POST"]),
             Route("/auth/exchange", self.exchange, methods=["POST"]),
+            Route("/auth/backchannel-logout", self.backchannel_logout, methods=["POST"]),
             Route("/api/whoami", self.whoami, methods=["GET"]),
         ]
 
@@ -150,6 +152,40 @@ class IdentityRoutes:
             except Exception as error:  # the sessions are gone either way; say so rather than fail
                 log.warning("RP-initiated logout unavailable: %s", error)
         return self._with_session_cookie(RedirectResponse(target, status_code=303), "", max_age=0)
+
+    async def backchannel_logout(self, request: Request) -> Response:
+        """OIDC Back-Channel Logout: Keycloak, server to server, says an SSO session ended; end its sessions here.
+
+        No cookie and no Origin check: the signed logout token is the whole authority. 200 when acted on (also
+        when no session matched), 400 with an OAuth error body when the token is refused.
+        """
+        headers = {"Cache-Control": "no-store"}
+        try:
+            form = await request.form()
+        except Exception:  # not a form body at all
+            form = None
+        token = form.get("logout_token") if form is not None else None
+        try:
+            service = self._service
+        except RuntimeError as error:  # sign-in not configured: there is nobody to sign out
+            return JSONResponse({"error": "temporarily_unavailable", "error_description": str(error)}, 503, headers)
+        try:
+            logout = await validate_logout_token(service.oidc, service.store, token if isinstance(token, str) else "")
+        except InvalidLogoutToken as error:
+            log.warning("refused a back-channel logout: %s", error)
+            return JSONResponse({"error": "invalid_request", "error_description": str(error)}, 400, headers)
+        except Exception as error:  # the JWKS could not be fetched: the spec's answer to any failure is 400
+            log.warning("cannot check a back-channel logout token: %s", error)
+            description = f"the identity provider's keys are unavailable: {error}"
+            return JSONResponse({"error": "invalid_request", "error_description": description}, 400, headers)
+        ended = await end_sessions(service.store, logout)
+        log.info(
+            "back-channel logout from the identity provider (sub=%s sid=%s): %d sessions ended",
+            logout.subject or "-",
+            logout.sid or "-",
+            len(ended),
+        )
+        return Response(status_code=200, headers=headers)
 
     async def whoami(self, request: Request) -> Response:
         resolved = await self._service.resolve(session_id_of(request))

@@ -4,7 +4,9 @@ Two stores share one interface: SQLite (embedded default; survives a backend res
 processes of one host, which refresh a session one at a time through a file lock) and Redis
 (`REFLEX_REDIS_URL`, shared by every worker). Sessions are keyed by a hash of the cookie value, so a
 leaked store does not hand out usable cookies. Each store also indexes sessions by the person's subject
-(`sub`), so "sign out everywhere" ends every session of one person on every replica at once.
+(`sub`), so "sign out everywhere" ends every session of one person on every replica at once, and by the
+IdP session (`sid`) they came from, so a back-channel logout from Keycloak ends exactly those sessions. The
+store also remembers the ids of logout tokens already used, so none is accepted twice on any replica.
 """
 
 from __future__ import annotations
@@ -39,11 +41,17 @@ class Session:
     claims: dict[str, Any] = field(default_factory=dict)  # validated access-token claims
     created_at: float = field(default_factory=time.time)
     last_seen: float = field(default_factory=time.time)
+    idp_session_id: str = ""  # the ID token's `sid`: the Keycloak SSO session this sign-in belongs to
 
     @property
     def subject(self) -> str:
         """The person's Keycloak user id ("" for a session without one)."""
         return str(self.claims.get("sub") or "")
+
+    @property
+    def idp_sid(self) -> str:
+        """The Keycloak session id; sessions stored before it was recorded fall back to the access token's."""
+        return self.idp_session_id or str(self.claims.get("sid") or "")
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))
@@ -81,6 +89,14 @@ class SessionStore(Protocol):
         """Delete every session of one person; return how many there were."""
         ...
 
+    async def take_for_idp_session(self, sid: str) -> list[Session]:
+        """Delete every session signed in through one Keycloak session (`sid`); return them."""
+        ...
+
+    async def first_use(self, token_id: str, until: float) -> bool:
+        """Remember a one-time token id until `until` (epoch seconds); False when it was already seen."""
+        ...
+
     def refresh_lock(self, session_id: str) -> contextlib.AbstractAsyncContextManager[None]:
         """Held while a session's tokens are refreshed, by every process sharing the store."""
         ...
@@ -108,7 +124,7 @@ class SqliteSessionStore:
         with self._connect() as connection:
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, body TEXT NOT NULL, expires REAL NOT NULL,"
-                " subject TEXT NOT NULL DEFAULT '')"
+                " subject TEXT NOT NULL DEFAULT '', idp_sid TEXT NOT NULL DEFAULT '')"
             )
             columns = {row[1] for row in connection.execute("PRAGMA table_info(sessions)")}
             if "subject" not in columns:  # a file written before the subject index: its rows get one now
@@ -116,7 +132,14 @@ class SqliteSessionStore:
                 for key, body in connection.execute("SELECT key, body FROM sessions").fetchall():
                     subject = Session.from_json(body).subject
                     connection.execute("UPDATE sessions SET subject = ? WHERE key = ?", (subject, key))
+            if "idp_sid" not in columns:  # a file from before the IdP session index
+                connection.execute("ALTER TABLE sessions ADD COLUMN idp_sid TEXT NOT NULL DEFAULT ''")
+                for key, body in connection.execute("SELECT key, body FROM sessions").fetchall():
+                    sid = Session.from_json(body).idp_sid
+                    connection.execute("UPDATE sessions SET idp_sid = ? WHERE key = ?", (sid, key))
             connection.execute("CREATE INDEX IF NOT EXISTS sessions_by_subject ON sessions (subject)")
+            connection.execute("CREATE INDEX IF NOT EXISTS sessions_by_idp_sid ON sessions (idp_sid)")
+            connection.execute("CREATE TABLE IF NOT EXISTS used_tokens (id TEXT PRIMARY KEY, expires REAL NOT NULL)")
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS handovers (code TEXT PRIMARY KEY, session_id TEXT NOT NULL, expires REAL)"
             )
@@ -140,10 +163,10 @@ class SqliteSessionStore:
         expires = session.last_seen + self._idle_timeout
         with self._connect() as connection:
             connection.execute(
-                "INSERT INTO sessions (key, body, expires, subject) VALUES (?, ?, ?, ?) "
+                "INSERT INTO sessions (key, body, expires, subject, idp_sid) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET body = excluded.body, expires = excluded.expires,"
-                " subject = excluded.subject",
-                (key, session.to_json(), expires, session.subject),
+                " subject = excluded.subject, idp_sid = excluded.idp_sid",
+                (key, session.to_json(), expires, session.subject, session.idp_sid),
             )
             connection.execute("DELETE FROM sessions WHERE expires < ?", (time.time(),))
 
@@ -151,8 +174,8 @@ class SqliteSessionStore:
         expires = session.last_seen + self._idle_timeout
         with self._connect() as connection:
             cursor = connection.execute(
-                "UPDATE sessions SET body = ?, expires = ?, subject = ? WHERE key = ? AND expires >= ?",
-                (session.to_json(), expires, session.subject, key, time.time()),
+                "UPDATE sessions SET body = ?, expires = ?, subject = ?, idp_sid = ? WHERE key = ? AND expires >= ?",
+                (session.to_json(), expires, session.subject, session.idp_sid, key, time.time()),
             )
             return cursor.rowcount > 0
 
@@ -160,15 +183,24 @@ class SqliteSessionStore:
         with self._connect() as connection:
             connection.execute("DELETE FROM sessions WHERE key = ?", (key,))
 
-    def _take_for_subject(self, subject: str) -> list[Session]:
-        if not subject:
+    def _take_where(self, column: str, value: str) -> list[Session]:
+        if not value:
             return []
         with self._connect() as connection:
             rows = connection.execute(
-                "DELETE FROM sessions WHERE subject = ? RETURNING body, expires", (subject,)
+                f"DELETE FROM sessions WHERE {column} = ? RETURNING body, expires",  # noqa: S608 - a fixed column
+                (value,),
             ).fetchall()
         now = time.time()
         return [Session.from_json(body) for body, expires in rows if expires >= now]
+
+    def _first_use(self, token_id: str, until: float) -> bool:
+        with self._connect() as connection:
+            connection.execute("DELETE FROM used_tokens WHERE expires < ?", (time.time(),))
+            cursor = connection.execute(
+                "INSERT OR IGNORE INTO used_tokens (id, expires) VALUES (?, ?)", (_key(token_id), until)
+            )
+            return cursor.rowcount > 0
 
     async def get(self, session_id: str) -> Session | None:
         return await asyncio.to_thread(self._get, _key(session_id))
@@ -183,10 +215,16 @@ class SqliteSessionStore:
         await asyncio.to_thread(self._delete, _key(session_id))
 
     async def take_for_subject(self, subject: str) -> list[Session]:
-        return await asyncio.to_thread(self._take_for_subject, subject)
+        return await asyncio.to_thread(self._take_where, "subject", subject)
 
     async def delete_for_subject(self, subject: str) -> int:
         return len(await self.take_for_subject(subject))
+
+    async def take_for_idp_session(self, sid: str) -> list[Session]:
+        return await asyncio.to_thread(self._take_where, "idp_sid", sid)
+
+    async def first_use(self, token_id: str, until: float) -> bool:
+        return await asyncio.to_thread(self._first_use, token_id, until)
 
     def refresh_lock(self, session_id: str) -> contextlib.AbstractAsyncContextManager[None]:
         # Across processes: two workers refreshing one session would be refused by Keycloak's rotation.
@@ -217,8 +255,9 @@ class SqliteSessionStore:
 class RedisSessionStore:
     """Sessions in Redis (the one Reflex uses for multi-worker state), expiring after the idle timeout.
 
-    A set per subject lists the person's session keys; it expires with the idle timeout from the last write
-    of any of them, so it outlives every session it lists and goes when they have all gone.
+    A set per subject lists the person's session keys (and one per Keycloak session id, likewise); it expires
+    with the idle timeout from the last write of any of them, so it outlives every session it lists and goes
+    when they have all gone.
     """
 
     def __init__(self, url: str, idle_timeout: float = IDLE_TIMEOUT_SECONDS, prefix: str = "console:session:") -> None:
@@ -235,13 +274,24 @@ class RedisSessionStore:
     def _subject_key(self, subject: str) -> str:
         return f"{self._prefix}subject:{hashlib.sha256(subject.encode()).hexdigest()}"
 
+    def _sid_key(self, sid: str) -> str:
+        return f"{self._prefix}sid:{hashlib.sha256(sid.encode()).hexdigest()}"
+
+    def _indexes(self, session: Session) -> list[str]:
+        return [
+            *([self._subject_key(session.subject)] if session.subject else []),
+            *([self._sid_key(session.idp_sid)] if session.idp_sid else []),
+        ]
+
     async def _write(self, session_id: str, session: Session, *, only_existing: bool) -> bool:
         key = _key(session_id)
         written = await self._redis.set(self._prefix + key, session.to_json(), ex=self._idle_timeout, xx=only_existing)
-        if written and session.subject:
+        indexes = self._indexes(session)
+        if written and indexes:
             async with self._redis.pipeline(transaction=True) as pipeline:
-                pipeline.sadd(self._subject_key(session.subject), key)
-                pipeline.expire(self._subject_key(session.subject), self._idle_timeout)
+                for index in indexes:
+                    pipeline.sadd(index, key)
+                    pipeline.expire(index, self._idle_timeout)
                 await pipeline.execute()
         return bool(written)
 
@@ -254,17 +304,24 @@ class RedisSessionStore:
     async def delete(self, session_id: str) -> None:
         key = _key(session_id)
         raw = await self._redis.getdel(self._prefix + key)
-        if raw:
-            subject = Session.from_json(raw).subject
-            if subject:
-                async with self._redis.pipeline(transaction=False) as pipeline:
-                    pipeline.srem(self._subject_key(subject), key)
-                    await pipeline.execute()
+        indexes = self._indexes(Session.from_json(raw)) if raw else []
+        if indexes:
+            async with self._redis.pipeline(transaction=False) as pipeline:
+                for index in indexes:
+                    pipeline.srem(index, key)
+                await pipeline.execute()
 
     async def take_for_subject(self, subject: str) -> list[Session]:
-        if not subject:
-            return []
-        index = self._subject_key(subject)
+        return await self._take_indexed(self._subject_key(subject)) if subject else []
+
+    async def take_for_idp_session(self, sid: str) -> list[Session]:
+        return await self._take_indexed(self._sid_key(sid)) if sid else []
+
+    async def first_use(self, token_id: str, until: float) -> bool:
+        ttl = max(1, int(until - time.time()) + 1)
+        return bool(await self._redis.set(f"{self._prefix}used:{_key(token_id)}", b"1", ex=ttl, nx=True))
+
+    async def _take_indexed(self, index: str) -> list[Session]:
         async with self._redis.pipeline(transaction=False) as pipeline:
             pipeline.smembers(index)
             (members,) = await pipeline.execute()

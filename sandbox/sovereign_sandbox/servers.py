@@ -26,10 +26,13 @@ class SandboxWorld:
         kubeconfig_path: Path | str | None = None,
         console_redirect_uris: Iterable[str] = (),
         access_token_seconds: int = 300,
+        console_backchannel_logout_url: str = "",
     ) -> None:
         self.idp = IdentityProvider(host, idp_port, seed=seed, access_token_seconds=access_token_seconds)
         for uri in console_redirect_uris:
             self.idp.add_redirect_uri(uri)
+        if console_backchannel_logout_url:  # <console>/auth/backchannel-logout: sessions ended at the IdP end here
+            self.idp.set_backchannel_logout_url(console_backchannel_logout_url)
         self.cluster = Sandbox(
             host,
             kube_port,

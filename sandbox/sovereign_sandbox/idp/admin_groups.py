@@ -62,6 +62,7 @@ class GroupsApi:
             ("GET", "/roles-by-id/{role_id}", self.role_by_id, "roles.view"),
             ("GET", "/clients", self.list_clients, "clients.view"),
             ("GET", client, self.get_client, "clients.view"),
+            ("PUT", client, self.update_client, "clients.manage"),
             ("GET", f"{client}/roles", self.client_roles, "clients.view"),
             ("POST", f"{client}/roles", self.create_role, "roles.manage"),
             ("GET", f"{client}/roles/{{role_name}}", self.get_role, "clients.view"),
@@ -252,6 +253,28 @@ class GroupsApi:
         client = self._client(request)
         assert client is not None
         return JSONResponse(client_representation(client))
+
+    async def update_client(self, request: Request) -> Response:
+        """`PUT clients/{id}`: a partial representation; redirect URIs, web origins and the logout attributes."""
+        client = self._client(request)
+        assert client is not None
+        body = await read_json(request)
+        if "clientId" in body and body["clientId"] != client.client_id:
+            raise bad_request("Changing the clientId is not supported by the sandbox")
+        for key, attribute in (("redirectUris", "redirect_uris"), ("webOrigins", "web_origins")):
+            if isinstance(body.get(key), list):
+                setattr(client, attribute, [str(value) for value in body[key]])
+        attributes = body.get("attributes")
+        if isinstance(attributes, dict):
+            if "post.logout.redirect.uris" in attributes:
+                uris = str(attributes["post.logout.redirect.uris"] or "")
+                client.post_logout_redirect_uris = [uri for uri in uris.split("##") if uri]
+            if "backchannel.logout.url" in attributes:
+                client.backchannel_logout_url = str(attributes["backchannel.logout.url"] or "")
+            if "backchannel.logout.session.required" in attributes:
+                required = str(attributes["backchannel.logout.session.required"]).lower()
+                client.backchannel_logout_session_required = required == "true"
+        return Response(status_code=204)
 
     async def client_roles(self, request: Request) -> Response:
         client = self._client(request)

@@ -36,6 +36,7 @@ PERMISSIONS = {
     "roles.view": ("view-realm", "manage-realm", "view-users", "manage-users"),
     "roles.manage": ("manage-realm",),
     "clients.view": ("view-clients", "query-clients", "manage-clients"),
+    "clients.manage": ("manage-clients",),
 }
 _SERVER_LOG = "For more on this error consult the server log."
 _Item = TypeVar("_Item")

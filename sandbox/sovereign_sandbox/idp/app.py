@@ -13,6 +13,7 @@ from starlette.routing import Route
 from sovereign_sandbox.idp.admin import admin_routes
 from sovereign_sandbox.idp.authorization_server import SandboxAuthorizationServer
 from sovereign_sandbox.idp.authorize import BrowserEndpoints
+from sovereign_sandbox.idp.backchannel import BackchannelLogout
 from sovereign_sandbox.idp.oauth import OAuthEndpoints
 from sovereign_sandbox.idp.provider import Provider
 from sovereign_sandbox.idp.realm import Realm
@@ -86,6 +87,7 @@ def create_idp_app(realm: Realm, issuer: str, *, keys: SigningKeys | None = None
         keys: signing keys (a fresh RSA key when omitted).
     """
     provider = Provider(realm, issuer, keys)
+    BackchannelLogout(provider)  # hooks itself into the realm's sessions: ended sessions notify their clients
     server = SandboxAuthorizationServer(provider)
     browser, oauth = BrowserEndpoints(provider, server), OAuthEndpoints(provider, server)
     base = provider.base_path

@@ -104,6 +104,10 @@ class Client(ClientMixin):
     web_origins: list[str] = field(default_factory=list)
     pkce_method: str | None = None  # "S256": a sent code_challenge must use S256
     audience: tuple[str, ...] = ()  # an audience mapper adds these to the aud of its tokens
+    # OIDC Back-Channel Logout: where the IdP POSTs a logout token when a session of this client ends
+    # (Keycloak's `backchannel.logout.url` and `backchannel.logout.session.required` attributes).
+    backchannel_logout_url: str = ""
+    backchannel_logout_session_required: bool = True
 
     @property
     def public(self) -> bool:

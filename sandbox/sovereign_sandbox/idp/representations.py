@@ -112,6 +112,9 @@ def client_representation(client: Client) -> dict[str, Any]:
         "attributes": {
             "post.logout.redirect.uris": "##".join(client.post_logout_redirect_uris),
             **({"pkce.code.challenge.method": client.pkce_method} if client.pkce_method else {}),
+            "backchannel.logout.url": client.backchannel_logout_url,
+            "backchannel.logout.session.required": str(client.backchannel_logout_session_required).lower(),
+            "backchannel.logout.revoke.offline.tokens": "false",
         },
         "fullScopeAllowed": True,
         "nodeReRegistrationTimeout": -1,

@@ -19,6 +19,7 @@ __all__ = [
     "SERVICE_ACCOUNT_ROLES",
     "TIERS",
     "add_console_redirect_uri",
+    "set_backchannel_logout_url",
     "add_user",
     "build_realm",
 ]
@@ -85,6 +86,11 @@ def add_console_redirect_uri(client: Client, uri: str) -> None:
         client.web_origins.append(origin)
     if f"{origin}/*" not in client.post_logout_redirect_uris:
         client.post_logout_redirect_uris.append(f"{origin}/*")
+
+
+def set_backchannel_logout_url(client: Client, url: str) -> None:
+    """Where the IdP POSTs logout tokens for this client ("" stops them); Keycloak's "Backchannel logout URL"."""
+    client.backchannel_logout_url = url
 
 
 def _role_id(realm: Realm, client: Client, name: str) -> str:

@@ -11,7 +11,12 @@ import uvicorn
 
 from sovereign_sandbox.idp.app import create_idp_app
 from sovereign_sandbox.idp.realm import Lifetimes, Realm
-from sovereign_sandbox.idp.seed import CONSOLE_CLIENT_ID, add_console_redirect_uri, build_realm
+from sovereign_sandbox.idp.seed import (
+    CONSOLE_CLIENT_ID,
+    add_console_redirect_uri,
+    build_realm,
+    set_backchannel_logout_url,
+)
 from sovereign_sandbox.idp.tokens import SigningKeys
 from sovereign_sandbox.loop_thread import LoopThread, listen, url_of
 from sovereign_sandbox.world.people import PEOPLE, password_of
@@ -67,6 +72,10 @@ class IdentityProvider(LoopThread):
     def add_redirect_uri(self, uri: str) -> None:
         """Allow another console callback (its origin also becomes a post-logout redirect and web origin)."""
         self.call(add_console_redirect_uri, self.console_client, uri)
+
+    def set_backchannel_logout_url(self, url: str) -> None:
+        """Send the console's client a logout token at `url` whenever one of its sessions ends ("" stops it)."""
+        self.call(set_backchannel_logout_url, self.console_client, url)
 
     async def _serve(self) -> None:
         config = uvicorn.Config(

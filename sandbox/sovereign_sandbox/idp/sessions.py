@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from authlib.oidc.core import AuthorizationCodeMixin
@@ -82,6 +83,8 @@ class SessionStore:
         self.pending: dict[str, PendingLogin] = {}
         self.codes: dict[str, AuthorizationCode] = {}
         self.revoked_token_ids: set[str] = set()
+        # Called with every session that ends by logout (not by idle expiry), e.g. to send back-channel logouts.
+        self.on_end: Callable[[UserSession], None] | None = None
 
     def create(self, user_id: str) -> UserSession:
         now = time.time()
@@ -101,7 +104,7 @@ class SessionStore:
         if session is None:
             return None
         if time.time() - session.last_refresh > idle_seconds:
-            self.end(session.id)
+            self.end(session.id, notify=False)  # Keycloak sends no logout token for an expired session
             return None
         return session
 
@@ -111,11 +114,13 @@ class SessionStore:
         session = next((session for session in self.sessions.values() if session.cookie == cookie), None)
         return self.active(session.id, idle_seconds) if session else None
 
-    def end(self, session_id: str) -> bool:
-        ended = self.sessions.pop(session_id, None) is not None
+    def end(self, session_id: str, *, notify: bool = True) -> bool:
+        ended = self.sessions.pop(session_id, None)
         for code in [code for code, grant in self.codes.items() if grant.session_id == session_id]:
             del self.codes[code]
-        return ended
+        if ended is not None and notify and self.on_end is not None:
+            self.on_end(ended)
+        return ended is not None
 
     def end_user_sessions(self, user_id: str) -> None:
         for session in [session for session in self.sessions.values() if session.user_id == user_id]:
