@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from console.preflight import preflight
-from console.rbac.runtime import RbacUnavailable, run_reconciler
 from console.settings import get_settings
 
 if TYPE_CHECKING:
@@ -243,6 +242,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _reconcile(args: argparse.Namespace) -> int:
     """Only the grant reconciler (leader-elected) against the configured cluster, until SIGTERM or Ctrl-C."""
+    # Imported here: the other commands (demo, sandbox, run) never need the cluster client in this process.
+    from console.rbac.runtime import RbacUnavailable, run_reconciler
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("kubernetes").setLevel(logging.ERROR)  # its config warnings repeat our one-line errors
     try:

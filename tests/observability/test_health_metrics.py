@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from served_console import closed_port, serving
+from served_routes import closed_port, serving
 from sovereign_sandbox.servers import SandboxWorld
 from starlette.applications import Starlette
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from served_console import closed_port
+from served_routes import closed_port
 from sovereign_sandbox.servers import SandboxWorld
 
 from console.preflight import check_origin, problems

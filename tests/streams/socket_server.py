@@ -3,71 +3,33 @@
 from __future__ import annotations
 
 import contextlib
-import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
-import pytest
-import uvicorn
+import served_routes
+from served_routes import Lifespan
 from sovereign_sandbox.servers import SandboxWorld
-from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
-from console.identity import runtime as identity_runtime
 from console.identity.oidc import OidcClient, OidcConfig
 from console.identity.routes import SESSION_COOKIE
 from console.identity.service import SessionService
 from console.identity.sessions import Session, SqliteSessionStore
 from console.settings import get_settings
 
-Lifespan = Callable[[Starlette], contextlib.AbstractAsyncContextManager[Any]]
 
-
-@contextlib.contextmanager
 def serving(
     world: SandboxWorld,
     state_dir: Path,
     routes: Callable[[], list[BaseRoute]],
     lifespan: Lifespan,
     wrap: Callable[[ASGIApp], ASGIApp] | None = None,
-) -> Iterator[str]:
-    """`routes()` (made once the environment is the console's) on uvicorn, inside `wrap` (e.g. the console's
-    guard) if given; yields the `ws://` base URL."""
-    kubeconfig = world.cluster.write_kubeconfig(state_dir / "kubeconfig", token=world.cluster.console_token)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OIDC_ISSUER", world.idp.issuer)
-        patch.setenv("OIDC_CLIENT_ID", world.idp.console_client_id)
-        patch.setenv("OIDC_CLIENT_SECRET", world.idp.console_client_secret)
-        patch.setenv("CONSOLE_STATE_DIR", str(state_dir))
-        patch.setenv("CONSOLE_KUBECONFIG", str(kubeconfig))
-        patch.setenv("CONSOLE_KUBE_AUTH", "impersonate")
-        patch.delenv("REFLEX_REDIS_URL", raising=False)
-        get_settings.cache_clear()
-        identity_runtime.session_service.cache_clear()
-        app: ASGIApp = Starlette(routes=routes(), lifespan=lifespan)
-        if wrap is not None:
-            app = wrap(app)
-        listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", ws="websockets-sansio"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-        thread.start()
-        while not server.started:
-            if not thread.is_alive():
-                raise RuntimeError("uvicorn did not start (see its log above)")
-            time.sleep(0.02)
-        try:
-            yield f"ws://127.0.0.1:{listener.getsockname()[1]}"
-        finally:
-            server.should_exit = True
-            thread.join(10)
-            get_settings.cache_clear()
-            identity_runtime.session_service.cache_clear()
+) -> contextlib.AbstractContextManager[str]:
+    """`routes()` served as the console serves them; the context yields the `ws://` base URL."""
+    return served_routes.serving(world, state_dir, routes, lifespan, wrap, scheme="ws")
 
 
 async def session_cookie(world: SandboxWorld, username: str) -> str:
