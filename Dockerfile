@@ -1,4 +1,4 @@
-# Sovereign Console image: build the front-end once, run non-root on one port.
+# Sovereign Console image: the front end exported at build time; non-root, read-only root, one port.
 FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 REFLEX_TELEMETRY_ENABLED=false REFLEX_USE_SYSTEM_BUN=1
 RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm make \
@@ -15,18 +15,21 @@ WORKDIR /app/.tools
 RUN npm install --no-audit --no-fund bun@1.4.5
 WORKDIR /app
 ENV PATH=/app/.venv/bin:/app/.tools/node_modules/.bin:$PATH
-# Fail the image build (not the first start) if the front-end does not compile.
-RUN reflex export --frontend-only --no-zip --loglevel warning
+# The front end is exported here, once: a start never builds it (the root filesystem is read-only, the
+# Sovereign air-gapped). The backend serves this export on whatever origin it runs (console/frontend.py).
+RUN reflex export --frontend-only --no-zip --loglevel warning \
+    && touch .web/.built \
+    && rm -rf .web/node_modules .tools
 
 FROM python:3.11-slim
-RUN apt-get update && apt-get install -y --no-install-recommends nodejs \
-    && rm -rf /var/lib/apt/lists/* \
-    && useradd --create-home --uid 10001 console
-COPY --from=build --chown=console:console /app /app
+RUN useradd --create-home --uid 10001 console \
+    && install -d -o 10001 -g 10001 /var/lib/console
+# Read-only at run time: only CONSOLE_STATE_DIR (a mounted volume) and /tmp are written.
+COPY --from=build /app /app
 USER 10001:10001
 WORKDIR /app
-ENV PATH=/app/.venv/bin:/app/.tools/node_modules/.bin:$PATH \
-    CONSOLE_APP_DIR=/app CONSOLE_PORT=3000 \
-    REFLEX_USE_SYSTEM_BUN=1 REFLEX_TELEMETRY_ENABLED=false
+ENV PATH=/app/.venv/bin:$PATH \
+    CONSOLE_APP_DIR=/app CONSOLE_PORT=3000 CONSOLE_STATE_DIR=/var/lib/console \
+    REFLEX_TELEMETRY_ENABLED=false
 EXPOSE 3000
 ENTRYPOINT ["console", "run"]

@@ -54,7 +54,7 @@ demo: setup
 test: setup test-deps test-unit test-browser
 
 test-deps:
-	$(call apt_install,chromium=chromium pg_ctlcluster=postgresql)
+	$(call apt_install,chromium=chromium pg_ctlcluster=postgresql redis-server=redis-server)
 
 # pytest-asyncio tests and Playwright tests run in separate processes: they fight over the event loop.
 test-unit:

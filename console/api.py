@@ -5,8 +5,10 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
+from reflex.utils.prerequisites import get_web_dir
 from starlette.types import ASGIApp
 
+from console.frontend import frontend_routes
 from console.identity.guard import ConsoleGuard
 from console.identity.routes import SESSION_COOKIE, IdentityRoutes
 from console.identity.runtime import is_signed_in, login_cookie_secret, session_service
@@ -33,6 +35,7 @@ def build_routes() -> Starlette:
             *log_routes(),
             *exec_routes(),
             *graph_routes(),
+            *frontend_routes(get_web_dir()),
         ],
         middleware=[
             # Carries OIDC state, nonce and PKCE verifier between /login and /auth/callback only.

@@ -9,6 +9,7 @@ import contextlib
 import importlib.util
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from console.frontend import BUILD_MARKER, build_is_current, build_problem
 from console.preflight import preflight
 from console.settings import get_settings
 
@@ -40,34 +42,67 @@ def app_dir() -> Path:
     return Path.cwd()
 
 
-def reflex_environment(base: dict[str, str], port: int) -> dict[str, str]:
-    """Environment for `reflex run`: the project-local bun first on PATH, the console's port."""
+def backend_environment(base: dict[str, str], port: int) -> dict[str, str]:
+    """Environment of the backend process: the exported front end served from it, its state under the state dir.
+
+    Nothing is compiled or built at start (the image is read-only and built once): the pages were compiled
+    by `reflex export`, so the backend only imports them; Reflex's own files go under `CONSOLE_STATE_DIR`.
+    """
     env = dict(base)
-    tools = app_dir() / ".tools" / "node_modules" / ".bin"
+    state_dir = Path(env.get("CONSOLE_STATE_DIR", "var/console")).resolve()
+    env.update(
+        {
+            "CONSOLE_PORT": str(port),
+            "REFLEX_ENV_MODE": "prod",
+            "__REFLEX_SKIP_COMPILE": "true",  # Reflex's internal switches carry a `__` prefix
+            "__REFLEX_MOUNT_FRONTEND_COMPILED_APP": "true",
+            "REFLEX_FRONTEND_PORT": str(port),
+            "REFLEX_BACKEND_PORT": str(port),
+            "REFLEX_STATES_WORKDIR": str(state_dir / "reflex-states"),
+            "REFLEX_UPLOADED_FILES_DIR": str(state_dir / "uploads"),
+        }
+    )
+    env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+    return env
+
+
+def start_console(port: int, env: dict[str, str], wrapper: Sequence[str] = ()) -> subprocess.Popen[bytes]:
+    """Start the console's backend (uvicorn, one worker), which also serves the exported front end on `port`.
+
+    One worker per process: the shared watch cache is per process, so a Sovereign scales out with replicas.
+    `wrapper` runs it inside another command (tests: `bwrap` with a read-only root, as the Deployment has).
+    """
+    states = Path(env["REFLEX_STATES_WORKDIR"])
+    shutil.rmtree(states, ignore_errors=True)  # pickled states of an older build must not be loaded
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "console.console:app",
+        "--host",
+        env.get("CONSOLE_HOST", "0.0.0.0"),
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",  # the console writes its own request log (one JSON line per request)
+    ]
+    return subprocess.Popen([*wrapper, *command], cwd=app_dir(), env=env, start_new_session=True)
+
+
+def export_frontend(directory: Path) -> None:
+    """`reflex export --frontend-only` in the checkout (the project-local bun first on PATH), then mark it."""
+    env = dict(os.environ)
+    tools = directory / ".tools" / "node_modules" / ".bin"
     if (tools / "bun").exists():
         env["PATH"] = f"{tools}{os.pathsep}{env.get('PATH', '')}"
         env.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
     env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
-    env["CONSOLE_PORT"] = str(port)
-    return env
-
-
-def start_console(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """Start the console (`reflex run --env prod`, frontend and backend on one port)."""
     reflex = Path(sys.executable).with_name("reflex")
-    command = [
-        str(reflex) if reflex.exists() else "reflex",
-        "run",
-        "--env",
-        "prod",
-        "--frontend-port",
-        str(port),
-        "--backend-port",
-        str(port),
-        "--backend-host",
-        env.get("CONSOLE_HOST", "0.0.0.0"),
-    ]
-    return subprocess.Popen(command, cwd=app_dir(), env=env, start_new_session=True)
+    command = [str(reflex) if reflex.exists() else "reflex", "export", "--frontend-only", "--no-zip"]
+    subprocess.run([*command, "--loglevel", "warning"], cwd=directory, env=env, check=True)
+    (directory / ".web" / BUILD_MARKER).touch()
 
 
 def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
@@ -96,22 +131,23 @@ def console_against(
     host: str = "0.0.0.0",
     extra_env: dict[str, str] | None = None,
     start_timeout: float = 300.0,
+    wrapper: Sequence[str] = (),
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """The console as `console run` serves it, connected to a sandbox world; stopped on the way out."""
     state_dir.mkdir(parents=True, exist_ok=True)
-    env = reflex_environment(dict(os.environ), port)
-    env.update(
-        {
-            **world.console_settings(state_dir),
-            "CONSOLE_HOST": host,
-            "CONSOLE_PUBLIC_URL": public_url,
-            "CONSOLE_STATE_DIR": str(state_dir),
-            **(extra_env or {}),
-        }
-    )
-    process = start_console(port, env)
+    base = {
+        **os.environ,
+        **world.console_settings(state_dir),
+        "CONSOLE_HOST": host,
+        "CONSOLE_PUBLIC_URL": public_url,
+        "CONSOLE_STATE_DIR": str(state_dir),
+        **(extra_env or {}),
+    }
+    env = backend_environment(base, port)
+    process = start_console(port, env, wrapper)
     try:
-        wait_until_serving(public_url, process, timeout=start_timeout)
+        # Its own port, not the public URL: several replicas may stand behind one address.
+        wait_until_serving(f"http://127.0.0.1:{port}", process, timeout=start_timeout)
         yield public_url, process
     finally:
         stop(process)
@@ -145,13 +181,12 @@ def _run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"console run: {error}", file=sys.stderr, flush=True)
         return 2
-    problems = preflight(settings, os.environ)
-    if problems:
-        for problem in problems:
+    problems = [*preflight(settings, os.environ), build_problem(app_dir())]
+    if any(problems):
+        for problem in filter(None, problems):
             print(f"console run: {problem}", file=sys.stderr, flush=True)
         return 2
-    env = reflex_environment(dict(os.environ), args.port)
-    process = start_console(args.port, env)
+    process = start_console(args.port, backend_environment(dict(os.environ), args.port))
     try:
         return process.wait()
     except KeyboardInterrupt:
@@ -209,6 +244,14 @@ def _demo(args: argparse.Namespace) -> int:
     sandbox_world = _sandbox_world()
     if sandbox_world is None:
         return 2
+    if not build_is_current(app_dir()):
+        # Only when a source changed since the last export (what `make` decides): a start is seconds, a build minutes.
+        print("console demo: building the front end (its sources changed since the last build)", flush=True)
+        try:
+            export_frontend(app_dir())
+        except (OSError, subprocess.CalledProcessError) as error:
+            print(f"console demo: the front-end build failed: {error}", file=sys.stderr, flush=True)
+            return 2
     kubeconfig = Path(args.kubeconfig or DEFAULT_STATE_DIR / "sandbox" / "kubeconfig").resolve()
     url = f"http://localhost:{args.port}"
     world = sandbox_world(

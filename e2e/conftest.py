@@ -1,4 +1,4 @@
-"""Browser tests: the real console (`reflex run --env prod`) against the sandbox, driven by headless Chromium."""
+"""Browser tests: the real console (as `console run` serves it) against the sandbox, driven by headless Chromium."""
 
 from __future__ import annotations
 
@@ -69,8 +69,8 @@ def _serve_console(world: SandboxWorld, port: int, state: Path, extra_env: dict[
 def console_url(world: SandboxWorld, console_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The console as `console run` serves it: signed in through the IdP, acting as each person.
 
-    One per test module: each start builds the front-end into the shared `.web`, with its port in it, so
-    two consoles must never be up at once (test_embedded runs one configured for embedding).
+    One per test module (a start takes seconds: the front end was exported once by `make`, and any console
+    serves it on its own port), so one module's sign-ins and changes never leak into the next.
     """
     yield from _serve_console(world, console_port, tmp_path_factory.mktemp("console"), {})
 

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+from sovereign_sandbox.services import PostgresNotInstalled, postgres_server
 
 from console.database.engine import dispose_engine
 from console.settings import get_settings
@@ -23,43 +21,14 @@ from console.settings import get_settings
 _NAMES = itertools.count()
 
 
-def _postgres_bin() -> Path | None:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda path: int(path.parts[-3]))
-    return found[-1].parent if found else None
-
-
 @pytest.fixture(scope="session")
 def postgres_socket() -> Iterator[Path]:
     """A running PostgreSQL server's socket folder (user `postgres`, trust authentication); stopped at the end."""
-    bin_dir = _postgres_bin()
-    if bin_dir is None:
-        pytest.fail("PostgreSQL is not installed: `make test-deps` installs Debian's postgresql")
-    base = Path(tempfile.mkdtemp(prefix="console-pg-"))
-    as_owner: list[str] = []
-    if os.geteuid() == 0:  # the server refuses to run as root
-        shutil.chown(base, "postgres", "postgres")
-        as_owner = ["runuser", "-u", "postgres", "--"]
-    data = base / "data"
-    options = f"-k {base} -c listen_addresses='' -c fsync=off -c max_connections=50"
     try:
-        subprocess.run(
-            [*as_owner, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-             "--locale=C", "--no-sync"],
-            check=True, capture_output=True, timeout=120,
-        )  # fmt: skip
-        subprocess.run(
-            [*as_owner, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "server.log"),
-             "-w", "start"],
-            check=True, capture_output=True, timeout=120,
-        )  # fmt: skip
-        yield base
-    finally:
-        if (data / "postmaster.pid").exists():
-            subprocess.run(
-                [*as_owner, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
-                check=False, capture_output=True, timeout=120,
-            )  # fmt: skip
-        shutil.rmtree(base, ignore_errors=True)
+        with postgres_server() as socket_dir:
+            yield socket_dir
+    except PostgresNotInstalled as missing:
+        pytest.fail(str(missing))
 
 
 @pytest.fixture

@@ -63,7 +63,8 @@ def test_the_workload(base: list[dict]) -> None:
     assert console["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert console["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert set(console["resources"]["requests"]) == set(console["resources"]["limits"]) == {"cpu", "memory"}
-    for container in [*pod["initContainers"], console]:
+    assert "initContainers" not in pod  # the image carries its exported front end: nothing is prepared at start
+    for container in [console]:
         context = container["securityContext"]
         assert context["runAsNonRoot"] is True and context["runAsUser"] == 10001
         assert context["readOnlyRootFilesystem"] is True
@@ -75,6 +76,7 @@ def test_the_workload(base: list[dict]) -> None:
     volumes = {volume["name"]: volume for volume in pod["volumes"]}
     settings = find(base, "ConfigMap", "sovereign-console-settings")["data"]
     assert "emptyDir" in volumes[mounts["/tmp"]]
+    assert set(mounts) == {"/tmp", settings["CONSOLE_STATE_DIR"], "/var/run/secrets/sovereign-console"}
     assert mounts[settings["CONSOLE_STATE_DIR"]] in volumes
     # settings by reference: the ConfigMap, and the Secret mounted as files (never in the environment)
     assert console["envFrom"] == [{"configMapRef": {"name": "sovereign-console-settings"}}]

@@ -10,7 +10,6 @@ import queue
 import re
 import socket
 import sqlite3
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from joserfc.jwk import RSAKey
 from sovereign_sandbox.idp import IdentityProvider
 from sovereign_sandbox.idp.backchannel import logout_token_claims
 from sovereign_sandbox.idp.sessions import UserSession
+from sovereign_sandbox.services import redis_server
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -375,27 +375,10 @@ async def test_a_sqlite_file_from_before_the_keycloak_session_index_gets_one(tmp
 
 
 @pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
+def redis_url() -> Iterator[str]:
     """A throwaway redis-server on a free port (started and stopped by this fixture only)."""
-    listener, _ = _listener()
-    port = listener.getsockname()[1]
-    listener.close()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        for line in server.stdout:  # blocks until the server says it is ready (or exits)
-            if "Ready to accept connections" in line:
-                break
-        else:
-            raise RuntimeError("redis-server did not start")
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(10)
+    with redis_server() as url:
+        yield url
 
 
 async def test_the_redis_store_indexes_sessions_by_keycloak_session(redis_url: str):

@@ -147,3 +147,23 @@ def test_console_run_with_a_bad_configuration_exits_with_its_lines_and_no_traceb
         finished.stderr.splitlines()[2],
     ]
     assert finished.stderr.splitlines()[2].startswith("console run: cluster: the API server is unreachable")
+
+
+def test_console_run_without_an_exported_front_end_says_so(tmp_path: Path):
+    """The image exports the front end when it is built; a start never builds it (the root is read-only)."""
+    kubeconfig = _kubeconfig_to(tmp_path / "closed", f"http://127.0.0.1:{closed_port()}")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "CONSOLE_KUBECONFIG": str(kubeconfig),
+        "CONSOLE_STATE_DIR": str(tmp_path / "state"),
+        "CONSOLE_APP_DIR": str(tmp_path),
+    }
+    console = Path(sys.executable).with_name("console")
+    finished = subprocess.run([str(console), "run"], env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert finished.returncode == 2
+    assert "Traceback" not in finished.stderr + finished.stdout
+    assert finished.stderr.splitlines()[-1] == (
+        f"console run: the front end is not built in {tmp_path / '.web'}: "
+        "run `reflex export --frontend-only --no-zip` there"
+    )
