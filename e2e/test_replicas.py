@@ -30,6 +30,7 @@ from kubernetes import config as kube_config
 from playwright.sync_api import Page, expect
 from sovereign_sandbox.servers import SandboxWorld
 from sovereign_sandbox.services import postgres_server, redis_server
+from sovereign_sandbox.world.people import subject_of
 
 from console.cli import app_dir, console_against
 from console.identity.routes import SESSION_COOKIE
@@ -222,6 +223,35 @@ def test_a_refresh_raced_on_both_replicas_keeps_the_person_signed_in(cluster: Cl
     assert {whoami(cluster.first), whoami(cluster.second)} == {200}
     page.reload()
     expect(page.get_by_test_id("settings-username")).to_have_text("sre")
+
+
+def _keycloak_admin(world: SandboxWorld) -> httpx.Client:
+    token = httpx.post(
+        f"{world.idp.issuer}/protocol/openid-connect/token",
+        data={"grant_type": "client_credentials"},
+        auth=(world.idp.console_client_id, world.idp.console_client_secret),
+    ).json()["access_token"]
+    return httpx.Client(
+        base_url=f"{world.idp.url}/admin/realms/sovereign", headers={"Authorization": f"Bearer {token}"}
+    )
+
+
+def test_disabling_a_person_in_keycloak_locks_them_out_on_every_replica(cluster: Cluster, page: Page):
+    _pin(cluster.door, cluster.first)
+    _sign_in(page, cluster.door, "viewer", "/settings")
+    expect(page.get_by_test_id("settings-username")).to_have_text("viewer")
+    cookie = next(c["value"] for c in page.context.cookies() if c["name"] == SESSION_COOKIE)
+
+    def signed_in_on(replica: Replica) -> bool:
+        return httpx.get(f"{replica.url}/api/whoami", cookies={SESSION_COOKIE: cookie}).status_code == 200
+
+    assert signed_in_on(cluster.first) and signed_in_on(cluster.second)
+    # Keycloak sends a back-channel logout token to the console's address (whichever replica takes it).
+    with _keycloak_admin(cluster.world) as admin:
+        assert admin.put(f"/users/{subject_of('viewer')}", json={"enabled": False}).status_code == 204
+    _until(lambda: not signed_in_on(cluster.first) and not signed_in_on(cluster.second), "signed out on both", 10)
+    with page.expect_request(lambda request: request.url.startswith(f"{cluster.door.url}/login")):
+        page.goto(f"{cluster.door.url}/settings")
 
 
 def test_the_browser_keeps_working_when_its_replica_is_killed(cluster: Cluster, page: Page):
