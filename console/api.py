@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from reflex.utils.prerequisites import get_web_dir
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
-from reflex.utils.prerequisites import get_web_dir
 from starlette.types import ASGIApp
 
 from console.frontend import frontend_routes

@@ -33,7 +33,7 @@ AUDIT_WRITES = Counter(
 )
 EVENT_HANDLER_SECONDS = Histogram(
     "console_event_handler_seconds",
-    "Time spent in a console state's event handler (handlers wrapped with timed_handler).",
+    "Time spent in a console state's event handler (declared with `@timed_event`, console/state/timing.py).",
     ["handler"],
     registry=REGISTRY,
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
@@ -55,7 +55,7 @@ Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 def timed_handler(handler: Handler) -> Handler:
     """Observe the wrapped event handler's duration in `console_event_handler_seconds` (label: its
-    qualified name). Works for plain, async and async-generator handlers; put it under `@rx.event`.
+    qualified name). Works for plain, async and async-generator handlers; `@timed_event` applies it under `@rx.event`.
 
     Reflex 0.10 calls an event middleware's `preprocess` only (never `postprocess`), and its own event timing
     needs OpenTelemetry (`reflex-otel`): so the console times its handlers itself.

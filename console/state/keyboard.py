@@ -9,6 +9,7 @@ import reflex as rx
 
 from console.kube.kinds import Kind
 from console.kube.registry import KINDS
+from console.state.timing import timed_event
 
 
 def kind_aliases(kinds: Mapping[str, Kind]) -> dict[str, str]:
@@ -29,11 +30,11 @@ _KIND_ID = re.compile(r"[a-z0-9][a-z0-9.-]*")
 class KeyboardState(rx.State):
     key_map_open: bool = False
 
-    @rx.event
+    @timed_event
     def set_key_map_open(self, value: bool):
         self.key_map_open = value
 
-    @rx.event
+    @timed_event
     def command(self, command: str):
         """From the key listener: "help" toggles the key map; "kind:<id>" opens that kind's list."""
         if command == "help":

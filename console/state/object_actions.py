@@ -18,6 +18,7 @@ from console.kube.api import KubeApi
 from console.kube.edits import EditRefused, WriteFailed
 from console.kube.kinds import Kind, KindNotFound
 from console.state.session import current_person
+from console.state.timing import timed_event
 
 # What the action toolbar and the row menus offer (the detail page's other tabs handle edit, exec, …).
 OBJECT_ACTIONS = ("scale", "restart", "reconcile", "suspend", "resume", "delete")
@@ -98,26 +99,26 @@ class ActionEvents(rx.State, mixin=True):
     async def _run(self, action: str) -> None:
         raise NotImplementedError
 
-    @rx.event
+    @timed_event
     async def scale(self):
         await self._run("scale")
 
-    @rx.event
+    @timed_event
     async def restart(self):
         await self._run("restart")
 
-    @rx.event
+    @timed_event
     async def delete(self):
         await self._run("delete")
 
-    @rx.event
+    @timed_event
     async def reconcile(self):
         await self._run("reconcile")
 
-    @rx.event
+    @timed_event
     async def suspend(self):
         await self._run("suspend")
 
-    @rx.event
+    @timed_event
     async def resume(self):
         await self._run("resume")

@@ -7,6 +7,7 @@ import reflex as rx
 from console.kube import runtime
 from console.kube.api import ResourcePath
 from console.kube.scopes import SCOPE_LABELS, namespaces_in_scope, scope_choices
+from console.state.timing import timed_event
 from console.state.wakeups import wake
 
 NAMESPACES = ResourcePath("", "v1", "namespaces")
@@ -18,7 +19,7 @@ class ScopeState(rx.State):
     scope: str = rx.LocalStorage("", name="sov-scope", sync=True)
     choices: list[dict[str, str]] = []  # {"value", "label", "group"} for the picker
 
-    @rx.event
+    @timed_event
     async def load_choices(self):
         """Offer the namespaces, Organizations and Environments the cluster has (labels on namespaces)."""
         try:
@@ -29,7 +30,7 @@ class ScopeState(rx.State):
             await watch.wait_synced()
             self.choices = scope_choices(watch.objects())
 
-    @rx.event
+    @timed_event
     def choose(self, value: str):
         self.scope = value if value != "all" else ""
         wake(self.router.session.client_token)

@@ -7,6 +7,7 @@ import reflex as rx
 from console.identity.runtime import current_person
 from console.kube.list_service import Person
 from console.kube.runtime import KubeRuntime
+from console.state.timing import timed_event
 
 # A full navigation (not rx.redirect): /login is a backend route, and the new cookie needs a new socket.
 SIGN_IN_SCRIPT = "window.location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search))"
@@ -49,7 +50,7 @@ class SessionState(rx.State):
     def has_access(self) -> bool:
         return self.tier != ""
 
-    @rx.event
+    @timed_event
     async def check(self):
         """Page load: sign in when there is no live session, else show who this is."""
         self.embedded = self.router.url.query_parameters.get("embed") == "1"
@@ -67,7 +68,7 @@ class SessionState(rx.State):
         self.checked = True
         return None
 
-    @rx.event
+    @timed_event
     def sign_in(self, framed: bool):
         """No session: a full navigation to sign in, or the popup offer when the console is framed."""
         if framed:

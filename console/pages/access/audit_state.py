@@ -26,6 +26,7 @@ from console.rbac import runtime as rbac_runtime
 from console.rbac.keycloak_admin import KeycloakAdmin, KeycloakAdminError
 from console.state.connection import tab_connected
 from console.state.session import SessionState
+from console.state.timing import timed_event
 from console.state.wakeups import forget, wake, wakeup_for
 
 ROUTE = "/rbac/audit"
@@ -148,7 +149,7 @@ class AuditState(DirectoryGateState, rx.State):
         plain = lambda value: "" if value == ALL else value  # noqa: E731
         return Filters(self.actor, plain(self.action), plain(self.result), self.since, self.page)
 
-    @rx.event
+    @timed_event
     async def open_audit(self):
         """Page load: check the tier (admins and owners), take filters from the URL, then follow the log."""
         self._generation += 1
@@ -171,17 +172,17 @@ class AuditState(DirectoryGateState, rx.State):
         self.page, self.problem = 0, ""
         wake(self.router.session.client_token)
 
-    @rx.event
+    @timed_event
     def set_actor(self, value: str):
         self.actor = str(value)[:200]
         self._changed()
 
-    @rx.event
+    @timed_event
     def set_action(self, value: str):
         self.action = str(value)[:200] or ALL
         self._changed()
 
-    @rx.event
+    @timed_event
     def set_result(self, value: str):
         if value != ALL and value not in RESULTS:
             self.problem = f"Result must be one of {', '.join(RESULTS)}, not “{value}”."
@@ -189,7 +190,7 @@ class AuditState(DirectoryGateState, rx.State):
         self.result = value
         self._changed()
 
-    @rx.event
+    @timed_event
     def set_since(self, value: str):
         if value not in _SINCE_IDS:
             self.problem = f"“{value}” is not a time range this page offers."
@@ -197,19 +198,19 @@ class AuditState(DirectoryGateState, rx.State):
         self.since = value
         self._changed()
 
-    @rx.event
+    @timed_event
     def clear_filters(self):
         self.actor, self.action, self.result, self.since = "", ALL, ALL, ANY_TIME
         self._changed()
 
-    @rx.event
+    @timed_event
     def go_to_page(self, page: int):
         if not isinstance(page, int) or page < 0 or page >= self.pages:
             return
         self.page = page
         wake(self.router.session.client_token)
 
-    @rx.event
+    @timed_event
     async def export_csv(self):
         """The filtered records (at most 10,000, newest first) as a CSV download; the tier is checked again."""
         person = await visitor(self.router.headers.cookie)

@@ -20,6 +20,7 @@ from console.rbac.keycloak_admin import KcUser, KeycloakAdmin, KeycloakAdminErro
 from console.rbac.tiers import UnknownTier, actions_of, tier_named
 from console.rbac.useraccess import grant_name_for
 from console.state.session import SessionState
+from console.state.timing import timed_event
 
 MAX_RESULTS = 10
 _OUTCOME_TONES = {"created": "ok", "updated": "info", "no-op": "muted", "error": "err"}
@@ -78,7 +79,7 @@ class GrantState(ScopeInputState, rx.State):
     busy: bool = False
     outcomes: list[dict[str, str]] = []
 
-    @rx.event
+    @timed_event
     async def open(self):
         """Page load: who is this (only owners get the form), and a prefill from `?user=&tier=&scope=`."""
         self.checked, self.gate, self.problem, self.form_error, self.outcomes = False, "", "", "", []
@@ -130,22 +131,22 @@ class GrantState(ScopeInputState, rx.State):
             for action, adder in actions_of(chosen)
         ]
 
-    @rx.event
+    @timed_event
     def choose_tier(self, tier: str):
         self.form_error = ""
         self._choose(tier)
 
-    @rx.event
+    @timed_event
     def add_scope(self):
         """Add the key/value as a chip, or say why not (the spec's messages), changing nothing."""
         self.scopes = self._with_typed_scope(self.scopes)
 
-    @rx.event
+    @timed_event
     def remove_scope(self, key: str):
         self.scopes = [chip for chip in self.scopes if chip["key"] != key]
         self.scope_error = ""
 
-    @rx.event
+    @timed_event
     async def search(self, text: str):
         """Search as you type (debounced by the page): Keycloak users whose name or email match."""
         text = text.strip()[:100]
@@ -164,7 +165,7 @@ class GrantState(ScopeInputState, rx.State):
         self.results = [_user_chip(user) for user in users if user.id]
         self.search_note = "" if self.results else f"No Keycloak user matches “{text}”."
 
-    @rx.event
+    @timed_event
     def pick(self, user_id: str):
         """Add a search result to the users the grant is for (several at once)."""
         chosen = next((user for user in self.results if user["id"] == user_id), None)
@@ -174,7 +175,7 @@ class GrantState(ScopeInputState, rx.State):
         self.results, self.search_note, self.form_error = [], "", ""
         return rx.set_value("user-search", "")
 
-    @rx.event
+    @timed_event
     def unpick(self, user_id: str):
         self.picked = [user for user in self.picked if user["id"] != user_id]
 
@@ -185,7 +186,7 @@ class GrantState(ScopeInputState, rx.State):
             return []
         return [grant_name_for(user.get("email") or user.get("id", ""), tier) for user in self.picked]
 
-    @rx.event
+    @timed_event
     async def apply(self):
         """Grant the tier on the scopes to every picked user, as the person — if they are an owner now."""
         self.busy, self.form_error, self.outcomes = True, "", []

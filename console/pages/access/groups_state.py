@@ -25,6 +25,7 @@ from console.pages.access.groups_tree import (
 from console.rbac import runtime as rbac_runtime
 from console.rbac.keycloak_admin import KeycloakAdmin, KeycloakAdminError
 from console.state.session import SessionState
+from console.state.timing import timed_event
 
 ROUTE = "/rbac/groups"
 MEMBERS_PAGE = 50
@@ -83,7 +84,7 @@ class GroupsState(DirectoryGateState, rx.State):
     def members_pages(self) -> int:
         return max(1, math.ceil(self.members_total / MEMBERS_PAGE))
 
-    @rx.event
+    @timed_event
     async def open_groups(self):
         """Page load: check the tier, then read the tree (and a group named by `?path=`)."""
         self.loading, self.problem, self.result, self.delete_open = True, "", "", False
@@ -142,7 +143,7 @@ class GroupsState(DirectoryGateState, rx.State):
         start = self.members_page * MEMBERS_PAGE
         self.members = [member_row(user) for user in everyone[start : start + MEMBERS_PAGE]]
 
-    @rx.event
+    @timed_event
     async def select_group(self, group_id: str):
         if not self.allowed:
             return
@@ -153,7 +154,7 @@ class GroupsState(DirectoryGateState, rx.State):
         self.result = ""
         await self._select(group_id)
 
-    @rx.event
+    @timed_event
     def toggle(self, group_id: str):
         if group_id in self._expanded:
             self._expanded.discard(group_id)
@@ -161,25 +162,25 @@ class GroupsState(DirectoryGateState, rx.State):
             self._expanded.add(group_id)
         self._redraw()
 
-    @rx.event
+    @timed_event
     async def go_to_members_page(self, page: int):
         if self.allowed and isinstance(page, int) and 0 <= page < self.members_pages:
             self.members_page = page
             await self._read_members()
 
-    @rx.event
+    @timed_event
     def set_new_group_name(self, value: str):
         self.new_group_name = str(value)[:300]
 
-    @rx.event
+    @timed_event
     def set_rename_to(self, value: str):
         self.rename_to = str(value)[:300]
 
-    @rx.event
+    @timed_event
     def set_delete_open(self, value: bool):
         self.delete_open = bool(value) and bool(self.selected_id)
 
-    @rx.event
+    @timed_event
     async def search_members(self, value: str):
         """Search as you type: the first users whose username, email or name starts with the text."""
         self.member_search = str(value)[:100]
@@ -243,7 +244,7 @@ class GroupsState(DirectoryGateState, rx.State):
             self._lose_access(person)
             self.tree, self.members = [], []
 
-    @rx.event
+    @timed_event
     async def add_group(self):
         """A subgroup of the selected group (a top-level group when none is selected)."""
         name = self.new_group_name.strip()
@@ -267,7 +268,7 @@ class GroupsState(DirectoryGateState, rx.State):
                 self._expanded.add(parent.id)
             await self._reload(select_path=path)
 
-    @rx.event
+    @timed_event
     async def rename_group(self):
         node = self._nodes.get(self.selected_id)
         name = self.rename_to.strip()
@@ -296,7 +297,7 @@ class GroupsState(DirectoryGateState, rx.State):
         if await self._change(person, "keycloak-group-renamed", target, detail, rename, done):
             await self._reload(select_path=new_path)
 
-    @rx.event
+    @timed_event
     async def delete_group(self):
         """After the confirm dialog: delete the selected group and its subgroups."""
         self.delete_open = False
@@ -317,7 +318,7 @@ class GroupsState(DirectoryGateState, rx.State):
         if await self._change(person, "keycloak-group-deleted", target, detail, delete, done):
             await self._reload(select_path=parent_path)
 
-    @rx.event
+    @timed_event
     async def add_member(self, user_id: str):
         node = self._nodes.get(self.selected_id)
         target = group_target(node.path if node else "")
@@ -338,7 +339,7 @@ class GroupsState(DirectoryGateState, rx.State):
             self.member_search, self.suggestions = "", []
             await self._read_members()
 
-    @rx.event
+    @timed_event
     async def remove_member(self, user_id: str):
         node = self._nodes.get(self.selected_id)
         target = group_target(node.path if node else "")

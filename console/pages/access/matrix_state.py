@@ -16,6 +16,7 @@ from console.rbac import runtime as rbac_runtime
 from console.rbac.keycloak_admin import KcUser, KeycloakAdminError
 from console.rbac.matrix import ALL_APPLICATIONS, AccessMatrix, Cell, MatrixRow, build_matrix
 from console.state.session import SessionState
+from console.state.timing import timed_event
 from console.state.wakeups import wake
 
 KEYCLOAK_REREAD_SECONDS = 60.0  # the Keycloak user list is read again at most this often
@@ -114,23 +115,23 @@ class MatrixState(LiveGrantsState, rx.State):
     editor_link: str = ""
     _details: dict[str, dict] = {}
 
-    @rx.event
+    @timed_event
     def open(self):
         self._restart()
         self.notice, self.editor_open = "", False
         return MatrixState.follow
 
-    @rx.event
+    @timed_event
     def set_search(self, text: str):
         self.search = text[:200]
         wake(self.router.session.client_token)
 
-    @rx.event
+    @timed_event
     def set_only_warnings(self, value: bool):
         self.only_warnings = bool(value)
         wake(self.router.session.client_token)
 
-    @rx.event
+    @timed_event
     def open_cell(self, key: str, application: str):
         """The editor for one cell: the grants behind it and a way to change them."""
         details = self._details.get(key)
@@ -143,7 +144,7 @@ class MatrixState(LiveGrantsState, rx.State):
         self.editor_link = grant_link(details["subject"], cell["tier"], application)
         self.editor_open = True
 
-    @rx.event
+    @timed_event
     def set_editor_open(self, value: bool):
         self.editor_open = value
 

@@ -15,6 +15,7 @@ from console.pages.access.groups_state import KeycloakProblem, keycloak_admin
 from console.pages.access.groups_tree import member_row
 from console.rbac.keycloak_admin import KcRole, KeycloakAdminError
 from console.state.session import SessionState
+from console.state.timing import timed_event
 
 ROUTE = "/rbac/roles"
 HOLDERS_PAGE = 50
@@ -64,7 +65,7 @@ class RolesState(DirectoryGateState, rx.State):
     def holders_pages(self) -> int:
         return max(1, math.ceil(self.holders_total / HOLDERS_PAGE))
 
-    @rx.event
+    @timed_event
     async def open_roles(self):
         """Page load: check the tier, then read the realm roles and the clients."""
         self.loading, self.problem, self.selected_role, self.holders, self.holders_total = True, "", "", [], 0
@@ -105,23 +106,23 @@ class RolesState(DirectoryGateState, rx.State):
         self.holders = [member_row(user) for user in holders[start : start + HOLDERS_PAGE]]
         self.holder_groups = sorted(group.path for group in groups)
 
-    @rx.event
+    @timed_event
     async def open_role(self, role: str):
         """A row's click: the people who hold it (directly or through a group)."""
         if not self.allowed or not any(row["name"] == role for row in self.roles):
             return
         await self._read_holders(role, 0)
 
-    @rx.event
+    @timed_event
     def close_role(self):
         self.selected_role, self.holders, self.holders_total, self.holder_groups = "", [], 0, []
 
-    @rx.event
+    @timed_event
     async def go_to_holders_page(self, page: int):
         if self.allowed and self.selected_role and isinstance(page, int) and 0 <= page < self.holders_pages:
             await self._read_holders(self.selected_role, page)
 
-    @rx.event
+    @timed_event
     async def choose_client(self, client_uuid: str):
         if not self.allowed or not any(client["id"] == client_uuid for client in self.clients):
             return

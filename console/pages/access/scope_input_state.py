@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from console.pages.access.users_views import add_scope
+from console.state.timing import timed_event
 
 
 class ScopeInputState(rx.State, mixin=True):
@@ -14,11 +15,11 @@ class ScopeInputState(rx.State, mixin=True):
     scope_value: str = ""
     scope_error: str = ""
 
-    @rx.event
+    @timed_event
     def set_scope_key(self, key: str):
         self.scope_key, self.scope_error = key, ""
 
-    @rx.event
+    @timed_event
     def set_scope_value(self, value: str):
         self.scope_value, self.scope_error = value[:253], ""
 

@@ -19,6 +19,7 @@ from console.rbac.matrix import condition_summary
 from console.rbac.scopes import Scope
 from console.rbac.tiers import TIERS
 from console.state.session import SessionState
+from console.state.timing import timed_event
 from console.state.wakeups import wake
 
 TIER_NAMES = tuple(tier.name for tier in TIERS)
@@ -73,7 +74,7 @@ class UserState(LiveGrantsState, ScopeInputState, rx.State):
     result: str = ""
     result_tone: str = ""
 
-    @rx.event
+    @timed_event
     def open(self):
         self._restart()  # first: a redirected visit stops the last one's loop too
         name = self.router.url.path.rstrip("/").rpartition("/")[2]
@@ -99,29 +100,29 @@ class UserState(LiveGrantsState, ScopeInputState, rx.State):
             self.edit_tier = self.tier if self.tier in TIER_NAMES else "viewer"
             self.edit_scopes = [scope_chip(Scope(key, value)) for key, value in scopes_of(spec) if key and value]
 
-    @rx.event
+    @timed_event
     def set_edit_tier(self, tier: str | list[str]):
         tier = tier if isinstance(tier, str) else "".join(tier[:1])
         if tier in TIER_NAMES:
             self.edit_tier, self.dirty, self.result = tier, True, ""
 
-    @rx.event
+    @timed_event
     def add_scope(self):
         self.edit_scopes = self._with_typed_scope(self.edit_scopes)
         if not self.scope_error:
             self.dirty, self.result = True, ""
 
-    @rx.event
+    @timed_event
     def remove_scope(self, key: str):
         self.edit_scopes = [chip for chip in self.edit_scopes if chip["key"] != key]
         self.dirty, self.result = True, ""
 
-    @rx.event
+    @timed_event
     def discard(self):
         self.dirty, self.result, self.scope_error = False, "", ""
         return UserState.open
 
-    @rx.event
+    @timed_event
     async def save(self):
         """Apply the edited tier and scopes, as the person — if their session says they are an owner now."""
         self.busy, self.result = True, ""

@@ -10,6 +10,7 @@ from console.pages.access.live_grants_state import LiveGrantsState
 from console.pages.access.users_views import MAX_ROWS, TIER_FILTERS, filtered_rows
 from console.rbac.grants import DELETED, delete_grant
 from console.state.session import SessionState
+from console.state.timing import timed_event
 from console.state.wakeups import wake
 
 
@@ -29,7 +30,7 @@ class UsersState(LiveGrantsState, rx.State):
     result: str = ""
     result_tone: str = ""
 
-    @rx.event
+    @timed_event
     def open(self):
         self._restart()
         self.result, self.delete_open = "", False
@@ -37,27 +38,27 @@ class UsersState(LiveGrantsState, rx.State):
         self.tier = query.get("tier", "all") if query.get("tier", "all") in TIER_FILTERS else "all"
         return UsersState.follow
 
-    @rx.event
+    @timed_event
     def set_tier(self, tier: str):
         if tier in TIER_FILTERS:
             self.tier = tier
             wake(self.router.session.client_token)
 
-    @rx.event
+    @timed_event
     def set_search(self, text: str):
         self.search = text[:200]
         wake(self.router.session.client_token)
 
-    @rx.event
+    @timed_event
     def ask_delete(self, name: str, who: str):
         """Open the confirm dialog (the revoke itself checks the person's tier again)."""
         self.delete_name, self.delete_who, self.delete_open, self.result = name, who, True, ""
 
-    @rx.event
+    @timed_event
     def set_delete_open(self, value: bool):
         self.delete_open = value
 
-    @rx.event
+    @timed_event
     async def delete(self):
         """Revoke the grant in the dialog, as the person, if their session says they are an owner now."""
         name = self.delete_name

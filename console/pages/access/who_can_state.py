@@ -33,6 +33,7 @@ from console.rbac.person_rules import rules_matrix
 from console.rbac.useraccess import SUBJECT_PREFIX
 from console.rbac.who_can import AUTHENTICATED, load_index, review_confirmer, who_can
 from console.state.session import SessionState
+from console.state.timing import timed_event
 
 ROUTE = "/rbac/who-can"
 CLUSTER_WIDE = "_cluster"  # the namespace select's value for "cluster-wide" (Radix selects cannot hold "")
@@ -88,7 +89,7 @@ class WhoCanState(DirectoryGateState, rx.State):
     my_note: str = ""
     my_problem: str = ""
 
-    @rx.event
+    @timed_event
     async def open_who_can(self):
         """Page load: check the tier, read the namespaces, prefill the form from the URL and ask at once."""
         self.problem, self.answered, self.people, self.subjects, self.incomplete = "", False, [], [], ""
@@ -108,19 +109,19 @@ class WhoCanState(DirectoryGateState, rx.State):
             return [WhoCanState.ask, WhoCanState.show_mine]
         return WhoCanState.show_mine
 
-    @rx.event
+    @timed_event
     def set_verb(self, value: str):
         self.verb = str(value)
 
-    @rx.event
+    @timed_event
     def set_resource(self, value: str):
         self.resource = str(value)
 
-    @rx.event
+    @timed_event
     def set_namespace(self, value: str):
         self.namespace = str(value)
 
-    @rx.event
+    @timed_event
     def set_object_name(self, value: str):
         self.object_name = str(value)[:300]
 
@@ -183,12 +184,12 @@ class WhoCanState(DirectoryGateState, rx.State):
             async with self:
                 self.asking = False
 
-    @rx.event
+    @timed_event
     def set_my_namespace(self, value: str):
         self.my_namespace = str(value)
         return WhoCanState.show_mine
 
-    @rx.event
+    @timed_event
     async def show_mine(self):
         """What can I do here: the signed-in person's own rules review (any tier)."""
         namespace = _namespace_value(self.my_namespace)
@@ -207,7 +208,7 @@ class WhoCanState(DirectoryGateState, rx.State):
         self.my_matrix, self.my_problem, self.my_note = matrix_rows(matrix, only_allowed=True), "", _note(matrix)
         return None
 
-    @rx.event
+    @timed_event
     async def search_person(self, value: str):
         self.person_search = str(value)[:100]
         text = self.person_search.strip()
@@ -221,7 +222,7 @@ class WhoCanState(DirectoryGateState, rx.State):
             return
         self.person_suggestions = [member_row(user) for user in found]
 
-    @rx.event
+    @timed_event
     def choose_person(self, user_id: str):
         chosen = next((row for row in self.person_suggestions if row["id"] == user_id), None)
         if chosen is None:
@@ -230,12 +231,12 @@ class WhoCanState(DirectoryGateState, rx.State):
         self.person_label = f"{chosen['name']} <{chosen['email'] or chosen['username']}>"
         return WhoCanState.show_person
 
-    @rx.event
+    @timed_event
     def set_person_namespace(self, value: str):
         self.person_namespace = str(value)
         return WhoCanState.show_person
 
-    @rx.event
+    @timed_event
     async def show_person(self):
         """What can this person do here: their rules review, made as them (their Keycloak groups included)."""
         if not self.person_id:

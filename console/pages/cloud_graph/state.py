@@ -14,6 +14,7 @@ import reflex as rx
 from console.kube.registry import KINDS
 from console.pages.cloud_graph.links import CLOUD_PATH, VIEWS, GraphOptions, parse_graph_options
 from console.pages.cloud_list.state import CloudListState
+from console.state.timing import timed_event
 from console.topology.lenses import LENSES
 from console.topology.wire import DIRECTIONS, GROUPS, MAX_HOPS, MIN_HOPS
 
@@ -72,28 +73,28 @@ class CloudGraphState(rx.State):
         namespace = rest.rpartition("/")[0] if "/" in rest else ""
         return f"{title} in {namespace}" if namespace else title
 
-    @rx.event
+    @timed_event
     def open_graph(self):
         """Page load in graph view: the options from the URL; a value it cannot honour falls back, with a note."""
         options, notes = parse_graph_options(self.router.url.query_parameters)
         self._show(options)
         self.note = " ".join(notes)
 
-    @rx.event
+    @timed_event
     def set_lens(self, lens: str):
         return self._to_url(replace(self._options(), lens=lens if any(x.id == lens for x in LENSES) else "all"))
 
-    @rx.event
+    @timed_event
     def set_group(self, group: str):
         return self._to_url(replace(self._options(), group=group if group in GROUPS else "namespace"))
 
-    @rx.event
+    @timed_event
     def set_types(self, types: list[str]):
         """The component's type chips: the type ids now switched on."""
         chosen = tuple(dict.fromkeys(str(t) for t in types if isinstance(t, str) and t))
         return self._to_url(replace(self._options(), types=chosen))
 
-    @rx.event
+    @timed_event
     def focus_on(self, node_id: str, direction: str):
         """ "Focus" (both ways) or "What breaks?" (dependents) on a node of the graph."""
         if not isinstance(node_id, str) or ":" not in node_id:
@@ -101,21 +102,21 @@ class CloudGraphState(rx.State):
         towards = direction if direction in DIRECTIONS else "both"
         return self._to_url(replace(self._options(), focus=node_id, direction=towards))
 
-    @rx.event
+    @timed_event
     def set_hops(self, hops: str):
         value = int(hops) if str(hops).isdigit() else GraphOptions().hops
         return self._to_url(replace(self._options(), hops=min(MAX_HOPS, max(MIN_HOPS, value))))
 
-    @rx.event
+    @timed_event
     def set_direction(self, direction: str | list[str]):
         direction = direction if isinstance(direction, str) else "".join(direction[:1])
         return self._to_url(replace(self._options(), direction=direction if direction in DIRECTIONS else "both"))
 
-    @rx.event
+    @timed_event
     def clear_focus(self):
         return self._to_url(replace(self._options(), focus="", hops=GraphOptions().hops, direction="both"))
 
-    @rx.event
+    @timed_event
     def open_href(self, href: str):
         """A node's detail page (client-side navigation); only the console's own paths."""
         if isinstance(href, str) and href.startswith(f"{CLOUD_PATH}/") and not href.startswith("//"):
@@ -129,7 +130,7 @@ class CloudViewState(rx.State):
     view: str = ""  # "graph" | "list"; "" until the page has opened
     last_view: str = rx.LocalStorage("", name="sov-cloud-view")  # exactly "graph" or "list"
 
-    @rx.event
+    @timed_event
     def open_cloud(self):
         """Page load: open the view the URL names (else the remembered one), and only that view."""
         params = self.router.url.query_parameters
@@ -146,7 +147,7 @@ class CloudViewState(rx.State):
             return CloudListState.open_list
         return [CloudListState.close_list, CloudGraphState.open_graph]
 
-    @rx.event
+    @timed_event
     async def choose(self, view: str | list[str]):
         """The Graph | List toggle: switch views (a new history entry), and remember the choice."""
         view = view if isinstance(view, str) else "".join(view[:1])

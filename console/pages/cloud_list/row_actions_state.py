@@ -14,6 +14,7 @@ from console.state.object_actions import (
     offered_actions,
     run_action,
 )
+from console.state.timing import timed_event
 
 
 class RowActionsState(ActionEvents, rx.State):
@@ -33,7 +34,7 @@ class RowActionsState(ActionEvents, rx.State):
     _namespace: str = ""
     _kind_id: str = ""
 
-    @rx.event
+    @timed_event
     async def open_menu(self, key: str, namespace: str, name: str, replicas: str, is_open: bool):
         """A row's ⋯ menu opened: ask the API server, as the person, which actions to offer on that object."""
         if not is_open:
@@ -52,25 +53,25 @@ class RowActionsState(ActionEvents, rx.State):
     async def _target(self) -> Target | None:
         return await action_target(self.router.headers.cookie, self._kind_id, self._namespace, self.name)
 
-    @rx.event
+    @timed_event
     def set_replicas(self, value: str):
         self.replicas = value
 
-    @rx.event
+    @timed_event
     def set_scale_open(self, value: bool):
         self.scale_open = value
         if value:
             self.result = ""
 
-    @rx.event
+    @timed_event
     def set_delete_text(self, value: str):
         self.delete_text = value
 
-    @rx.event
+    @timed_event
     def set_delete_open(self, value: bool):
         self.delete_open, self.delete_text = value, ""
 
-    @rx.event
+    @timed_event
     def dismiss_result(self):
         self.result = ""
 

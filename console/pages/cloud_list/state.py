@@ -20,6 +20,7 @@ from console.state.connection import tab_connected
 from console.state.keyboard import STATIC_ALIASES, KeyboardState, kind_aliases
 from console.state.scope import ScopeState, scope_filter
 from console.state.session import SessionState, current_person
+from console.state.timing import timed_event
 from console.state.wakeups import forget, wake, wakeup_for
 
 # At most four deltas a second reach a browser, however fast the cluster changes.
@@ -86,31 +87,31 @@ class CloudListState(rx.State):
     _kind_filters: dict[str, str] = {}
     _more_entries: list[dict[str, str]] = more_entries(KINDS.values())  # every kind the More menu can offer
 
-    @rx.event
+    @timed_event
     async def open_list(self):
         """Page load: the kind from the URL (else the last one this browser used) and start following it."""
         requested = self.router.url.query_parameters.get("kind", "") or self.last_kind or DEFAULT_KIND_ID
         return await self._open(requested)
 
-    @rx.event
+    @timed_event
     def close_list(self):
         """The graph took the page over: a running follow loop ends now (it checks the generation on waking)."""
         self._generation += 1
         wake(self.router.session.client_token)
 
-    @rx.event
+    @timed_event
     async def switch_kind(self, kind_id: str):
         """A chip or the More menu: show another kind here, and put it in the address bar."""
         events = await self._open(kind_id)
         return [rx.redirect(f"/cloud?view=list&kind={kind_id}", replace=False), *(events or [])]
 
-    @rx.event
+    @timed_event
     def set_more_search(self, text: str):
         """The More menu's search box: narrow its entries as the person types."""
         self.more_search = text
         self.more_kinds = matching(self._more_entries, text)
 
-    @rx.event
+    @timed_event
     def keyboard_command(self, command: str):
         """The list's keys: `:` + a kind → that kind here; `?` → the key map."""
         if command.startswith("kind:"):
@@ -215,17 +216,17 @@ class CloudListState(rx.State):
         self.query_error = ""
         self._show(kind, view, watch)
 
-    @rx.event
+    @timed_event
     async def set_filter_text(self, text: str):
         self.filter_text, self.page = text, 0
         await self._refresh_now()
 
-    @rx.event
+    @timed_event
     async def set_label_selector(self, text: str):
         self.label_selector, self.page = text, 0
         await self._refresh_now()
 
-    @rx.event
+    @timed_event
     async def sort_by(self, column: str):
         """Sort by a column; choosing it again flips the order."""
         if self.sort_key == column:
@@ -234,12 +235,12 @@ class CloudListState(rx.State):
             self.sort_key, self.descending = column, False
         await self._refresh_now()
 
-    @rx.event
+    @timed_event
     async def go_to_page(self, page: int):
         self.page = max(0, min(int(page), self.pages - 1))
         await self._refresh_now()
 
-    @rx.event
+    @timed_event
     async def set_kind_filter(self, column: str, value: str):
         if value in ("", "all"):
             self._kind_filters.pop(column, None)

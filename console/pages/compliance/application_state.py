@@ -13,6 +13,7 @@ from console.pages.compliance.following import follow_scorecard
 from console.pages.compliance.summary import SummaryFields, summarize
 from console.pages.compliance.viewer import ComplianceProblem
 from console.state.session import SessionState
+from console.state.timing import timed_event
 
 
 class ComplianceApplicationState(SummaryFields, rx.State):
@@ -23,7 +24,7 @@ class ComplianceApplicationState(SummaryFields, rx.State):
     violations: list[dict[str, str]] = []
     _generation: int = 0
 
-    @rx.event
+    @timed_event
     def open_application(self):
         self._generation += 1
         parts = [unquote(part) for part in self.router.url.path.strip("/").split("/")]

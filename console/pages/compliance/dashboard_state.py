@@ -22,6 +22,7 @@ from console.pages.compliance.following import follow_scorecard
 from console.pages.compliance.history_views import COMPARE_CHOICES, history_view
 from console.pages.compliance.viewer import ComplianceProblem, Viewer, clock_text, viewer_for
 from console.state.session import SessionState
+from console.state.timing import timed_event
 from console.state.wakeups import wake
 
 PAGE_SIZE = 50
@@ -81,11 +82,11 @@ class ComplianceDashboardState(rx.State):
             "Security Lead — Compliance Dashboard" if self.variant == "security" else "SRE Lead — Compliance Dashboard"
         )
 
-    @rx.event
+    @timed_event
     def open_sre(self):
         return self._open("sre")
 
-    @rx.event
+    @timed_event
     def open_security(self):
         return self._open("security")
 
@@ -103,27 +104,27 @@ class ComplianceDashboardState(rx.State):
         parts = [f"{key}={quote(value)}" for key, value in (("org", organization), ("env", environment)) if value]
         return path + ("?" + "&".join(parts) if parts else "")
 
-    @rx.event
+    @timed_event
     def choose_organization(self, organization: str):
         self.organization = "" if organization == "all" else organization
         self.page = 0
         wake_tab(self.router.session.client_token)
         return rx.redirect(self._filter_href(self.organization, self.environment), replace=True)
 
-    @rx.event
+    @timed_event
     def choose_environment(self, environment: str):
         self.environment = "" if environment == "all" else environment
         self.page = 0
         wake_tab(self.router.session.client_token)
         return rx.redirect(self._filter_href(self.organization, self.environment), replace=True)
 
-    @rx.event
+    @timed_event
     def set_compare(self, choice: str):
         if choice in dict(COMPARE_CHOICES):
             self.compare = choice
             wake_tab(self.router.session.client_token)
 
-    @rx.event
+    @timed_event
     def sort_by(self, key: str):
         if key not in _SORTS:
             return
@@ -131,12 +132,12 @@ class ComplianceDashboardState(rx.State):
         self.sort_key, self.page = key, 0
         wake_tab(self.router.session.client_token)
 
-    @rx.event
+    @timed_event
     def go_to_page(self, page: int):
         self.page = max(0, min(int(page), self.pages - 1))
         wake_tab(self.router.session.client_token)
 
-    @rx.event
+    @timed_event
     def open_tile(self, points: list[dict]):
         """A click on a treemap leaf opens that application's compliance view."""
         for point in points or ():
@@ -145,7 +146,7 @@ class ComplianceDashboardState(rx.State):
                 return rx.redirect(self._tile_links[index])
         return None
 
-    @rx.event
+    @timed_event
     async def download_csv(self):
         """The violations in view (every page, this sort), as CSV."""
         viewer = await self._viewer()

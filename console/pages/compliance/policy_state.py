@@ -22,6 +22,7 @@ from console.pages.compliance.charts import failures_figure
 from console.pages.compliance.following import follow_scorecard
 from console.pages.compliance.viewer import ComplianceProblem, Viewer, viewer_for
 from console.state.session import SessionState
+from console.state.timing import timed_event
 
 _MODES = ("permissive", "enforcing")
 
@@ -48,7 +49,7 @@ class CompliancePolicyState(rx.State):
     result_tone: str = "muted"
     _generation: int = 0
 
-    @rx.event
+    @timed_event
     def open_policy(self):
         self._generation += 1
         self.name = unquote(self.router.url.path.rstrip("/").rpartition("/")[2])
@@ -114,7 +115,7 @@ class CompliancePolicyState(rx.State):
             async with self:
                 self.loading, self.problem = False, str(problem)
 
-    @rx.event
+    @timed_event
     def ask_mode(self, environment_policy: str, mode: str):
         """The toggle: show what would change and ask to confirm (nothing is written yet)."""
         if mode not in _MODES:
@@ -132,11 +133,11 @@ class CompliancePolicyState(rx.State):
         self.pending_diff = describe_mode_change(environment_policy, self.name, row["mode"], mode, sharing)
         self.confirm_open = True
 
-    @rx.event
+    @timed_event
     def cancel_mode(self):
         self.confirm_open, self.pending_policy, self.pending_mode, self.pending_diff = False, "", "", ""
 
-    @rx.event
+    @timed_event
     async def confirm_mode(self):
         """Patch the EnvironmentPolicy as the person; the API server's answer is the outcome, audited."""
         environment_policy, mode, policy = self.pending_policy, self.pending_mode, self.name

@@ -6,6 +6,7 @@ import reflex as rx
 
 from console.pages.resource_detail.state import ResourceDetailState
 from console.state.object_actions import SIGN_IN_AGAIN, ActionEvents, Target, action_target, offered_actions, run_action
+from console.state.timing import timed_event
 
 
 class DetailActionsState(ActionEvents, rx.State):
@@ -41,7 +42,7 @@ class DetailActionsState(ActionEvents, rx.State):
         detail = await self.get_state(ResourceDetailState)
         return await action_target(self.router.headers.cookie, detail.kind_id, detail.namespace, detail.object_name)
 
-    @rx.event
+    @timed_event
     async def load_actions(self):
         """Page load: ask the API server (SelfSubjectAccessReviews as the person) which actions to offer."""
         self.allowed, self.result, self.delete_open, self.delete_text, self.busy = [], "", False, "", False
@@ -54,15 +55,15 @@ class DetailActionsState(ActionEvents, rx.State):
             return
         self.allowed, self.checked = await offered_actions(target), True
 
-    @rx.event
+    @timed_event
     def set_replicas(self, value: str):
         self.replicas = value
 
-    @rx.event
+    @timed_event
     def set_delete_text(self, value: str):
         self.delete_text = value
 
-    @rx.event
+    @timed_event
     def set_delete_open(self, value: bool):
         self.delete_open, self.delete_text = value, ""
 

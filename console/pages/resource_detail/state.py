@@ -26,6 +26,7 @@ from console.kube.secrets import RevealFailed
 from console.pages.cloud_graph.links import focus_href
 from console.state.connection import tab_connected
 from console.state.session import person_for
+from console.state.timing import timed_event
 from console.topology.model import node_id
 
 # At most four deltas a second reach a browser, however fast the object and its neighbours change.
@@ -72,7 +73,7 @@ class ResourceDetailState(rx.State):
     def _address(self) -> DetailAddress:
         return DetailAddress(self.kind_id, self.namespace, self.object_name, self.tab)
 
-    @rx.event
+    @timed_event
     async def load(self):
         """Page load (also on a tab switch): read the object as the person, then follow it."""
         self._generation += 1
@@ -108,7 +109,7 @@ class ResourceDetailState(rx.State):
         self.can_reveal = opening.can_reveal
         return ResourceDetailState.follow
 
-    @rx.event
+    @timed_event
     async def reveal_values(self):
         """The Secret's values, read as the person on their explicit request; audited (never the values)."""
         self.revealed, self.reveal_message = [], ""
@@ -135,7 +136,7 @@ class ResourceDetailState(rx.State):
         if not values:
             self.reveal_message = "This Secret has no data."
 
-    @rx.event
+    @timed_event
     def hide_values(self):
         self.revealed, self.reveal_message = [], ""
 

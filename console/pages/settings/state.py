@@ -16,6 +16,7 @@ from console.identity.sessions import IDLE_TIMEOUT_SECONDS, Session
 from console.kube import runtime
 from console.kube.runtime import KubeUnavailable
 from console.settings import Settings, get_settings
+from console.state.timing import timed_event
 
 NOT_EMBEDDABLE = "not embeddable: X-Frame-Options SAMEORIGIN"
 
@@ -98,7 +99,7 @@ class SettingsState(rx.State):
     embedding: list[dict[str, str]] = []
     build: list[dict[str, str]] = []
 
-    @rx.event
+    @timed_event
     async def open_settings(self):
         resolved = await _signed_in(self.router.headers.cookie)
         if resolved is None:  # the session check signs the person in

@@ -15,6 +15,7 @@ from console.pages.compliance.following import follow_scorecard
 from console.pages.compliance.summary import SummaryFields, summarize
 from console.pages.compliance.viewer import ComplianceProblem
 from console.state.session import SessionState
+from console.state.timing import timed_event
 
 
 class ResourceComplianceState(SummaryFields, rx.State):
@@ -26,7 +27,7 @@ class ResourceComplianceState(SummaryFields, rx.State):
     findings: list[dict[str, str]] = []
     _generation: int = 0
 
-    @rx.event
+    @timed_event
     async def open(self):
         """The tab mounted: follow the scorecard for this object."""
         self._generation += 1

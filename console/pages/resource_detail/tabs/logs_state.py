@@ -13,6 +13,7 @@ from console.kube.detail_service import DetailAddress
 from console.kube.edits import object_path
 from console.kube.kinds import Kind, KindNotFound
 from console.state.session import current_person
+from console.state.timing import timed_event
 
 ALL_CONTAINERS = "__all__"  # the picker's "all containers" choice
 TAIL_CHOICES = ("100", "1000", "all")
@@ -103,7 +104,7 @@ class DetailLogsState(rx.State):
     def download_name(self) -> str:
         return f"{self.namespace}-{self.object_name}.log"
 
-    @rx.event
+    @timed_event
     async def open(self):
         """The tab opened: read which containers the object runs, as the signed-in person."""
         address = DetailAddress.from_path(self.router.url.path)
@@ -138,38 +139,38 @@ class DetailLogsState(rx.State):
         if self.container not in (*self.containers, *self.init_containers, ALL_CONTAINERS):
             self.container = self.containers[0] if self.containers else ""
 
-    @rx.event
+    @timed_event
     def close(self):
         """The tab closed: the viewer idles until it opens again (maybe on another object)."""
         self.kind_id = self.namespace = self.object_name = self.socket_kind = ""
 
-    @rx.event
+    @timed_event
     def set_container(self, value: str):
         self.container = value
         self.previous = False
 
-    @rx.event
+    @timed_event
     def set_follow(self, value: bool):
         self.follow = value
 
-    @rx.event
+    @timed_event
     def set_previous(self, value: bool):
         self.previous = value
 
-    @rx.event
+    @timed_event
     def set_tail(self, value: str):
         if value in TAIL_CHOICES:
             self.tail = value
 
-    @rx.event
+    @timed_event
     def set_since(self, value: str):
         if value in SINCE_CHOICES:
             self.since = value
 
-    @rx.event
+    @timed_event
     def set_timestamps(self, value: bool):
         self.timestamps = value
 
-    @rx.event
+    @timed_event
     def set_wrap(self, value: bool):
         self.wrap = value

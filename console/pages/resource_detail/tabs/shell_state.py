@@ -16,6 +16,7 @@ from console.kube.detail_service import DetailAddress
 from console.kube.edits import object_path
 from console.kube.kinds import KindNotFound
 from console.state.session import current_person
+from console.state.timing import timed_event
 
 NO_ACCESS = "You need tier-developer or higher to open a shell session."
 
@@ -52,7 +53,7 @@ class DetailExecState(rx.State):
     def running(self) -> bool:
         return self.session > 0 and self.state in ("connecting", "open")
 
-    @rx.event
+    @timed_event
     async def open(self):
         """The tab opened: read the pod's containers and ask whether the person may exec, as the person."""
         address = DetailAddress.from_path(self.router.url.path)
@@ -92,27 +93,27 @@ class DetailExecState(rx.State):
         if self.container not in self.containers:
             self.container = self.containers[0] if self.containers else ""
 
-    @rx.event
+    @timed_event
     def close(self):
         """The tab closed: the terminal's socket goes with it."""
         self.session, self.state, self.detail = 0, "", ""
 
-    @rx.event
+    @timed_event
     def set_container(self, value: str):
         if value in self.containers:
             self.container = value
             self.session, self.state, self.detail = 0, "", ""
 
-    @rx.event
+    @timed_event
     def open_shell(self):
         if self.can_exec:
             self.session += 1
             self.state, self.detail = "connecting", ""
 
-    @rx.event
+    @timed_event
     def terminal_state(self, state: str, detail: str):
         self.state, self.detail = state, detail
 
-    @rx.event
+    @timed_event
     def exited(self, code: int):
         self.state, self.detail = "exited", str(code)

@@ -14,6 +14,7 @@ from console.kube.api import KubeApi, KubeApiError
 from console.kube.kinds import Kind, KindNotFound
 from console.pages.resource_detail.state import ResourceDetailState
 from console.state.session import current_person
+from console.state.timing import timed_event
 
 
 def _rows(current: str, proposed: str) -> list[dict[str, str]]:
@@ -106,7 +107,7 @@ class YamlTabState(rx.State):
         self.allowed = sorted(offered & {"edit", "force-apply"})
         return True
 
-    @rx.event
+    @timed_event
     async def open(self):
         """The tab mounted: read the object as the person."""
         self._clear_outcome()
@@ -120,7 +121,7 @@ class YamlTabState(rx.State):
         )
         await self._read()
 
-    @rx.event
+    @timed_event
     async def reload(self):
         """Throw the edit away and load the live object."""
         self._clear_outcome()
@@ -128,13 +129,13 @@ class YamlTabState(rx.State):
         if await self._read():
             self._say(f"Reloaded (resourceVersion {self.resource_version}).", "ok")
 
-    @rx.event
+    @timed_event
     def set_draft(self, text: str):
         self.draft = text
         if self.diff_open and not self.stale:
             self.diff_rows = _rows(self.loaded_yaml, self.draft)
 
-    @rx.event
+    @timed_event
     def toggle_diff(self):
         """Show (or hide) current | proposed side by side."""
         if self.diff_open:
@@ -146,7 +147,7 @@ class YamlTabState(rx.State):
             True,
         )
 
-    @rx.event
+    @timed_event
     def diff_against_live(self):
         """After a stale apply: the live object next to the edit."""
         if self.live_yaml:
@@ -170,7 +171,7 @@ class YamlTabState(rx.State):
         manifest = await self._parsed(kind, namespace, name)
         return None if manifest is None else (api, user, kind, namespace, name, manifest)
 
-    @rx.event
+    @timed_event
     async def validate(self):
         """Server-side apply with dryRun=All: the API server's own verdict, nothing stored."""
         prepared = await self._prepared()
@@ -188,11 +189,11 @@ class YamlTabState(rx.State):
             return
         self._say(f"Dry-run accepted (resourceVersion {accepted.resource_version}).", "ok")
 
-    @rx.event
+    @timed_event
     async def apply(self):
         await self._apply(force=False)
 
-    @rx.event
+    @timed_event
     async def force_apply(self):
         if "force-apply" not in self.allowed:
             self._say("You may not force this apply.", "err")
