@@ -77,7 +77,7 @@ lint: setup
 	$(VENV)/bin/ruff check console sandbox tests e2e bench rxconfig.py
 	$(VENV)/bin/ruff format --check console sandbox tests e2e bench rxconfig.py
 	$(VENV)/bin/hadolint Dockerfile
-	$(VENV)/bin/mypy console/kube console/identity console/audit console/streams console/compliance console/topology console/rbac console/observability console/preflight.py console/database console/settings.py
+	$(VENV)/bin/mypy console/kube console/identity console/audit console/streams console/compliance console/topology console/rbac console/observability console/preflight.py console/frontend.py console/database console/settings.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .web .states var reflex.db
