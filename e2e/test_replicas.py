@@ -78,6 +78,8 @@ def _read_only_root(state_dir: Path, tmp_dir: Path, postgres_socket: Path) -> li
     `readOnlyRootFilesystem` with its two volumes; PostgreSQL's socket folder is reachable as a Service is."""
     return [
         "bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--bind", str(tmp_dir), "/tmp",
+        # Mounted after the fresh /tmp: a checkout (CI clones into /tmp) and the folders it needs stay visible.
+        "--ro-bind", str(app_dir()), str(app_dir()),
         "--bind", str(state_dir), str(state_dir), "--bind", str(postgres_socket), str(postgres_socket),
         "--die-with-parent", "--chdir", str(app_dir()),
     ]  # fmt: skip
