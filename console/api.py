@@ -9,7 +9,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp
 
 from console.frontend import frontend_routes
-from console.identity.guard import ConsoleGuard
+from console.identity.guard import ConsoleGuard, origin_of
 from console.identity.routes import SESSION_COOKIE, IdentityRoutes
 from console.identity.runtime import is_signed_in, login_cookie_secret, session_service
 from console.observability.health import health_routes
@@ -59,6 +59,7 @@ def guard(app: ASGIApp) -> ASGIApp:
         allowed_origins=settings.embed_allowed_origins,
         signed_in=is_signed_in,
         session_cookie=SESSION_COOKIE,
+        form_targets=(origin_of(settings.oidc_issuer),) if settings.oidc_issuer else (),
     )
 
 

@@ -85,7 +85,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page_errors() -> Iterator[list[str]]:
-    """Uncaught exceptions thrown in the pages a test opened (`watch_page_errors`); any one fails the test."""
+    """Uncaught exceptions thrown in the pages a test opened, and Content-Security-Policy violations
+    (`watch_page_errors`); any one fails the test."""
     errors: list[str] = []
     yield errors
     assert errors == [], "uncaught errors in the browser:\n" + "\n".join(errors)
@@ -96,6 +97,14 @@ def watch_page_errors(context: BrowserContext, errors: list[str]) -> None:
 
     def watch(page: Page) -> None:
         page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+        # The console's CSP blocks any script it did not serve: a blocked one is a broken page (or an attack).
+        # A refused frame (frame-ancestors) is the policy doing its work, which the embedding tests check.
+        page.on(
+            "console",
+            lambda message: "Content Security Policy" in message.text
+            and "frame-ancestors" not in message.text
+            and errors.append(f"{page.url}: CSP violation: {message.text[:300]}"),
+        )
 
     context.on("page", watch)
     for page in context.pages:

@@ -6,8 +6,10 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import quote, urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.responses import RedirectResponse
+from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from console.identity.content_policy import page_policy
 
 # Paths anyone may load: sign-in itself, health checks, and the static build (pages are gated, assets are not).
 _OPEN_PREFIXES = (
@@ -53,24 +55,31 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def frame_headers(allowed_origins: tuple[str, ...]) -> list[tuple[bytes, bytes]]:
-    """CSP frame-ancestors from the embedding allow-list; X-Frame-Options too when nobody else may frame."""
-    ancestors = " ".join(("'self'", *allowed_origins))
+def frame_ancestors(allowed_origins: tuple[str, ...]) -> str:
+    return " ".join(("'self'", *allowed_origins))
+
+
+def frame_headers(allowed_origins: tuple[str, ...], *, https: bool = False) -> list[tuple[bytes, bytes]]:
+    """Headers of every response: CSP frame-ancestors from the embedding allow-list (HTML gets the full policy),
+    X-Frame-Options too when nobody else may frame, and HSTS when the console is served over TLS."""
     headers = [
-        (b"content-security-policy", f"frame-ancestors {ancestors}".encode()),
+        (b"content-security-policy", f"frame-ancestors {frame_ancestors(allowed_origins)}".encode()),
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"same-origin"),
     ]
     if not allowed_origins:
         headers.append((b"x-frame-options", b"SAMEORIGIN"))
+    if https:
+        headers.append((b"strict-transport-security", b"max-age=31536000"))
     return headers
 
 
 class ConsoleGuard:
     """Wraps the backend app (Reflex's plus our routes).
 
-    - every HTTP response carries the framing policy;
-    - a WebSocket upgrade whose Origin is neither the console nor an allowed embedder is refused;
+    - every HTTP response carries the framing policy (HTML: the whole CSP, see content_policy.py);
+    - a state-changing request from a foreign Origin is refused (CSRF), as is
+      a WebSocket upgrade whose Origin is neither the console nor an allowed embedder;
     - loading a page without a live session redirects to sign-in and back (client-side navigations never
       reach here, so the Reflex states check the session as well).
     """
@@ -83,10 +92,13 @@ class ConsoleGuard:
         allowed_origins: tuple[str, ...],
         signed_in: Callable[[str], Awaitable[bool]],
         session_cookie: str,
+        form_targets: tuple[str, ...] = (),
     ) -> None:
         self._app = app
         self._allowed_origins = {origin_of(public_url), *(origin.lower() for origin in allowed_origins)}
-        self._frame_headers = frame_headers(allowed_origins)
+        self._frame_headers = frame_headers(allowed_origins, https=public_url.startswith("https://"))
+        self._frame_ancestors = frame_ancestors(allowed_origins)
+        self._form_targets = form_targets
         self._signed_in = signed_in
         self._session_cookie = session_cookie
         self._fallback_tag = b"<script>" + STORAGE_FALLBACK_SCRIPT.encode() + b"</script>"
@@ -102,6 +114,10 @@ class ConsoleGuard:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
+        if self._is_cross_site_write(scope):
+            response = PlainTextResponse("cross-site request refused", status_code=403)
+            await response(scope, receive, self._with_frame_headers(send))
+            return
         if await self._needs_sign_in(scope):
             path = scope.get("path", "/")
             query = scope.get("query_string", b"").decode("latin-1")
@@ -109,9 +125,18 @@ class ConsoleGuard:
             response = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
             await response(scope, receive, self._with_frame_headers(send))
             return
-        if self._is_page_load(scope):
+        send = self._with_frame_headers(send)
+        if self._is_page_load(scope):  # spliced in before the headers are made: its hash joins the page's CSP
             scope, send = self._with_storage_fallback(scope, send)
-        await self._app(scope, receive, self._with_frame_headers(send))
+        await self._app(scope, receive, send)
+
+    def _is_cross_site_write(self, scope: Scope) -> bool:
+        """A state-changing request a browser sent from another site (CSRF): its Origin is not the console's or an
+        allowed embedder's. Server-to-server calls (Keycloak's back-channel logout) carry no Origin."""
+        if scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            return False
+        origin = Headers(scope=scope).get("origin")
+        return origin is not None and origin.rstrip("/").lower() not in self._allowed_origins
 
     @staticmethod
     def _is_page_load(scope: Scope) -> bool:
@@ -145,8 +170,11 @@ class ConsoleGuard:
         <body>, which read sessionStorage, and after the head React hydrates. Spliced in as the first element
         it stood where React expects Reflex's theme script: a hydration mismatch (React error #418) on every
         page. The only inline script before it, the theme script, guards its own storage reads.
-        Pages are asked for uncompressed so the HTML can be edited."""
-        headers = [(name, value) for name, value in scope.get("headers", []) if name != b"accept-encoding"]
+        Pages are asked for uncompressed and in full so the HTML can be edited."""
+        # Never a 304 either: the page's CSP is made from its body (a revalidated page would keep a policy
+        # without its script hashes), and pages are small.
+        unwanted = (b"accept-encoding", b"if-none-match", b"if-modified-since")
+        headers = [(name, value) for name, value in scope.get("headers", []) if name not in unwanted]
         # Without the pathsend extension the file server sends the body through us, where it can be edited.
         extensions = {
             key: value for key, value in (scope.get("extensions") or {}).items() if key != "http.response.pathsend"
@@ -179,11 +207,34 @@ class ConsoleGuard:
         return scope, send_with_fallback
 
     def _with_frame_headers(self, send: Send) -> Send:
+        """Every response gets the headers of `frame_headers`; an uncompressed HTML one is held until its body
+        is complete, so its CSP can allow exactly the inline scripts it carries."""
+        start: Message | None = None
+        chunks: list[bytes] = []
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal start
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in self._frame_headers:
                     headers.append(name.decode(), value.decode())
+                if headers.get("content-type", "").startswith("text/html") and "content-encoding" not in headers:
+                    start = message
+                    return
+            elif start is not None and message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                body = b"".join(chunks)
+                headers = MutableHeaders(scope=start)
+                headers["content-security-policy"] = page_policy(
+                    body, frame_ancestors=self._frame_ancestors, form_targets=self._form_targets
+                )
+                await send(start)
+                message = {"type": "http.response.body", "body": body}
+            elif start is not None:  # a file sent by path: no body to read, so the policy without hashes
+                await send(start)
+                start = None
             await send(message)
 
         return send_with_headers

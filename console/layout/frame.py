@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from console.components.browser_script import run_in_browser
+from console.components.wrapped.session_gate import session_gate
 from console.layout.header import header, scope_picker
 from console.layout.identity_card import PersonView
 from console.layout.sidebar import sidebar
@@ -27,6 +29,8 @@ class SessionView:
     embedded: rx.Var[bool]
     popup_sign_in: rx.Var[bool]
     popup_script: str
+    signed_out: rx.Var[bool]
+    on_framed: rx.EventHandler  # the gate found the page framed: offer the popup sign-in
 
 
 def no_access_notice() -> rx.Component:
@@ -41,7 +45,7 @@ def no_access_notice() -> rx.Component:
 def popup_sign_in(script: str) -> rx.Component:
     return rx.vstack(
         rx.text("Sign in to see this part of the Sovereign Console.", color_scheme="gray"),
-        rx.button(rx.icon("log-in", size=14), "Sign in", on_click=rx.call_script(script), data_testid="popup-sign-in"),
+        rx.button(rx.icon("log-in", size=14), "Sign in", on_click=run_in_browser(script), data_testid="popup-sign-in"),
         align="start",
         gap="3",
     )
@@ -84,7 +88,18 @@ def frame(
 
     With `?embed=1` (framed in the marketplace) the frame is chrome-less: the content alone.
     """
-    body = rx.cond(
+    body = rx.fragment(
+        session_gate(signed_out=session.signed_out, on_framed=session.on_framed), _body(children, session)
+    )
+    return rx.cond(
+        session.embedded,
+        rx.box(body, width="100%", padding="12px", data_testid="main", data_embedded="true"),
+        _framed(body, active, sovereign_name, sovereign_fqdn, person, header_tools),
+    )
+
+
+def _body(children: tuple[rx.Component, ...], session: SessionView) -> rx.Component:
+    return rx.cond(
         session.checked,
         rx.cond(session.has_access, rx.fragment(*children), no_access_notice()),
         rx.cond(
@@ -94,11 +109,6 @@ def frame(
                 rx.spinner(), rx.text("Checking your session…", color_scheme="gray"), data_testid="session-check"
             ),
         ),
-    )
-    return rx.cond(
-        session.embedded,
-        rx.box(body, width="100%", padding="12px", data_testid="main", data_embedded="true"),
-        _framed(body, active, sovereign_name, sovereign_fqdn, person, header_tools),
     )
 
 
@@ -114,6 +124,8 @@ SESSION = SessionView(
     embedded=SessionState.embedded,
     popup_sign_in=SessionState.popup_sign_in,
     popup_script=POPUP_SIGN_IN_SCRIPT,
+    signed_out=SessionState.signed_out,
+    on_framed=SessionState.offer_popup_sign_in,
 )
 
 

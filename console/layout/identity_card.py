@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from console.components.browser_script import run_in_browser
+
 # A POST by a real form: a full navigation to the backend route (never React Router), and not a GET that
 # any page on the web could trigger with an <img>.
 SIGN_OUT_SCRIPT = (
@@ -58,7 +60,7 @@ def identity_card(person: PersonView) -> rx.Component:
                     "Sign out",
                     variant="soft",
                     size="1",
-                    on_click=rx.call_script(SIGN_OUT_SCRIPT),
+                    on_click=run_in_browser(SIGN_OUT_SCRIPT),
                     data_testid="sign-out",
                 ),
                 gap="2",

@@ -10,7 +10,6 @@ from console.kube.runtime import KubeRuntime
 from console.state.timing import timed_event
 
 # A full navigation (not rx.redirect): /login is a backend route, and the new cookie needs a new socket.
-SIGN_IN_SCRIPT = "window.location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search))"
 # Framed (embedded) consoles cannot send the frame to Keycloak, which refuses to be framed: a popup signs in,
 # then hands a one-time code back; the frame trades it for a cookie in its own (partitioned) cookie jar.
 POPUP_SIGN_IN_SCRIPT = """
@@ -22,7 +21,6 @@ window.addEventListener("message", (event) => {
 });
 window.open("/login?popup=1", "console-sign-in", "popup,width=480,height=680");
 """
-IS_FRAMED_SCRIPT = "window.self !== window.top"
 
 
 async def person_for(cookie_header: str, kube: KubeRuntime) -> Person | None:
@@ -40,6 +38,7 @@ class SessionState(rx.State):
     checked: bool = False
     embedded: bool = False  # ?embed=1: no sidebar or header
     popup_sign_in: bool = False  # framed and signed out: offer a popup sign-in
+    signed_out: bool = False  # no live session: the page's SessionGate navigates to sign in
     display_name: str = ""
     username: str = ""
     email: str = ""
@@ -57,8 +56,10 @@ class SessionState(rx.State):
         person = await current_person(self.router.headers.cookie)
         if person is None:
             self.checked = False
-            return rx.call_script(IS_FRAMED_SCRIPT, callback=SessionState.sign_in)
+            self.signed_out = True
+            return None
         identity = person[0]
+        self.signed_out = False
         self.popup_sign_in = False
         self.display_name = identity.display_name
         self.username = identity.username
@@ -69,9 +70,6 @@ class SessionState(rx.State):
         return None
 
     @timed_event
-    def sign_in(self, framed: bool):
-        """No session: a full navigation to sign in, or the popup offer when the console is framed."""
-        if framed:
-            self.popup_sign_in = True
-            return None
-        return rx.call_script(SIGN_IN_SCRIPT)
+    def offer_popup_sign_in(self):
+        """Signed out inside a frame (the SessionGate says so): the popup sign-in instead of a navigation."""
+        self.popup_sign_in = True

@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex.style import color_mode, set_color_mode
 
+from console.components.browser_script import run_in_browser
 from console.layout.frame import page_shell
 from console.layout.identity_card import SIGN_OUT_SCRIPT
 from console.pages.settings.state import SettingsState as State
@@ -72,7 +73,7 @@ def _sign_out_everywhere() -> rx.Component:
                     rx.button(
                         "Sign out everywhere",
                         color_scheme="red",
-                        on_click=rx.call_script(SIGN_OUT_EVERYWHERE_SCRIPT),
+                        on_click=run_in_browser(SIGN_OUT_EVERYWHERE_SCRIPT),
                         data_testid="confirm-sign-out-everywhere",
                     )
                 ),
@@ -110,7 +111,7 @@ def _session() -> rx.Component:
                 rx.icon("log-out", size=14),
                 "Sign out",
                 variant="soft",
-                on_click=rx.call_script(SIGN_OUT_SCRIPT),
+                on_click=run_in_browser(SIGN_OUT_SCRIPT),
                 data_testid="settings-sign-out",
             ),
             _sign_out_everywhere(),
