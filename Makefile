@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 TOOLS := .tools
 BUN := $(TOOLS)/node_modules/.bin/bun
 BUN_VERSION := 1.4.5
+# axe-core for the accessibility browser test (injected into pages by Playwright; never shipped).
+AXE := $(TOOLS)/node_modules/axe-core/axe.min.js
+AXE_VERSION := 4.14.1
 
 # Reflex 0.10 wants Node 22 or bun; the machine has Node 20, so bun comes from npm into .tools/.
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
@@ -53,8 +56,11 @@ demo: setup
 ## test: unit, integration and browser tests (installs Chromium when missing)
 test: setup test-deps test-unit test-browser
 
-test-deps:
+test-deps: $(AXE)
 	$(call apt_install,chromium=chromium pg_ctlcluster=postgresql redis-server=redis-server)
+
+$(AXE): $(BUN)
+	cd $(TOOLS) && npm install --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
 
 # pytest-asyncio tests and Playwright tests run in separate processes: they fight over the event loop.
 test-unit:

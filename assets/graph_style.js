@@ -15,8 +15,8 @@ export const STYLE = `
 .gv-bar button[aria-pressed="true"]{background:var(--accent-a4,#ccfbf1);border-color:var(--gv-accent)}
 .gv-bar input{font:inherit;font-size:12px;padding:2px 6px;border:1px solid var(--gv-line);border-radius:4px;background:transparent;color:inherit;width:190px}
 .gv-badge{padding:1px 8px;border-radius:9999px;font-size:12px;font-weight:500;border:1px solid currentColor}
-.gv-badge[data-state=live]{color:#16a34a}.gv-badge[data-state=loading]{color:#2563eb}
-.gv-badge[data-state=reconnecting]{color:#b7791f}.gv-badge[data-state=error]{color:#dc2626}
+.gv-badge[data-state=live]{color:var(--green-11)}.gv-badge[data-state=loading]{color:var(--blue-11)}
+.gv-badge[data-state=reconnecting]{color:var(--amber-11)}.gv-badge[data-state=error]{color:var(--red-11)}
 .gv-dim{color:var(--gv-muted);font-size:12px}
 .gv-chips{display:flex;gap:4px;flex-wrap:wrap;font-size:12px}
 .gv-chip{display:inline-flex;align-items:center;gap:4px;padding:1px 8px 1px 4px;border:1px solid var(--gv-line);border-radius:9999px;background:transparent;color:inherit;cursor:pointer;font:inherit;font-size:12px}

@@ -21,14 +21,14 @@ const STYLE = `
 .lv-root{display:flex;flex-direction:column;gap:6px;width:100%}
 .lv-bar{display:flex;align-items:center;gap:6px;flex-wrap:wrap;font-size:13px}
 .lv-badge{padding:1px 8px;border-radius:9999px;font-size:12px;font-weight:500;border:1px solid currentColor}
-.lv-badge[data-state=streaming]{color:#2f9e6a}.lv-badge[data-state=connecting]{color:#3b8eea}
-.lv-badge[data-state=reconnecting]{color:#d29922}.lv-badge[data-state=closed]{color:#8b8d98}
-.lv-badge[data-state=error]{color:#e5484d}
+.lv-badge[data-state=streaming]{color:var(--green-11)}.lv-badge[data-state=connecting]{color:var(--blue-11)}
+.lv-badge[data-state=reconnecting]{color:var(--amber-11)}.lv-badge[data-state=closed]{color:var(--gray-11)}
+.lv-badge[data-state=error]{color:var(--red-11)}
 .lv-bar input{font:inherit;padding:2px 6px;border:1px solid #8b8d9866;border-radius:4px;background:transparent;color:inherit;width:200px}
 .lv-bar button{font:inherit;padding:2px 8px;border:1px solid #8b8d9866;border-radius:4px;background:transparent;color:inherit;cursor:pointer}
 .lv-bar button:disabled{opacity:.5;cursor:default}
-.lv-message{color:#8b8d98;font-size:12px}.lv-message[data-state=error],.lv-message[data-state=reconnecting]{color:#e5484d}
-.lv-dim{color:#8b8d98;font-size:12px}
+.lv-message{color:var(--gray-11);font-size:12px}.lv-message[data-state=error],.lv-message[data-state=reconnecting]{color:var(--red-11)}
+.lv-dim{color:var(--gray-11);font-size:12px}
 .lv-screen{background:#0c0d10;color:#d4d4d4;font:12px/${LINE_HEIGHT_PX}px "JetBrains Mono",ui-monospace,SFMono-Regular,Menlo,monospace;height:480px;overflow:auto;border-radius:6px;padding:6px 8px}
 .lv-chunk{content-visibility:auto;contain-intrinsic-size:auto ${CHUNK_LINES * LINE_HEIGHT_PX}px}
 .lv-line{white-space:pre;min-height:${LINE_HEIGHT_PX}px}

@@ -50,7 +50,7 @@ async def topology_lifespan() -> AsyncIterator[None]:
         yield
 
 
-app = rx.App(api_transformer=api_transformers())
+app = rx.App(api_transformer=api_transformers(), stylesheets=["/contrast.css"])
 app.register_lifespan_task(database_lifespan)  # first: the audit log is installed before anything serves
 app.register_lifespan_task(kube_runtime.kube_lifespan)
 app.register_lifespan_task(compliance_lifespan)

@@ -27,8 +27,8 @@ def test_a_page_carries_the_security_headers_and_a_session_cookie_scripts_cannot
     assert response is not None and response.ok
     headers = response.headers
     policy = _directives(headers["content-security-policy"])
-    assert policy["script-src"].startswith("'self' 'sha256-")
-    assert "'unsafe-inline'" not in policy["script-src"] and "'unsafe-eval'" not in policy["script-src"]
+    assert policy["script-src"].startswith("'self' 'unsafe-eval' 'sha256-")
+    assert "'unsafe-inline'" not in policy["script-src"]  # an injected <script> or on* attribute never runs
     assert policy["object-src"] == "'none'" and policy["connect-src"] == "'self'"
     assert policy["frame-ancestors"] == "'self'"
     assert headers["x-frame-options"] == "SAMEORIGIN"

@@ -4,7 +4,9 @@ whose exact text it served (hash-based), nothing loaded from elsewhere, framing 
 Reflex's export inlines a few scripts per page (React Router's context, React's streaming helpers, the theme
 script, the console's storage fallback): they are hashed as served, so an injected script (XSS) never runs.
 Styles keep 'unsafe-inline': Radix Themes and the graph set style attributes at run time, and a style cannot
-run code.
+run code. Scripts keep 'unsafe-eval' because Reflex 0.10 runs what an event handler returns for the browser
+(a toast, a download, setting a field) by evaluating it; no such code comes from anywhere but the console's
+own handlers, and an injected <script> or on* attribute still never runs (no 'unsafe-inline').
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def inline_script_hashes(html: bytes) -> list[str]:
 
 def page_policy(html: bytes, *, frame_ancestors: str, form_targets: tuple[str, ...] = ()) -> str:
     """The policy of one HTML response: its own inline scripts allowed by hash, everything else 'self'."""
-    scripts = " ".join(("'self'", *inline_script_hashes(html)))
+    scripts = " ".join(("'self'", "'unsafe-eval'", *inline_script_hashes(html)))
     return "; ".join(
         (
             "default-src 'self'",

@@ -32,8 +32,16 @@ def _cell(row: RowView, cell: CellView) -> rx.Component:
             rx.cond(
                 cell.tier != "",
                 rx.hstack(
-                    rx.box(tier_badge(cell.tier), opacity=rx.cond(cell.inherited, "0.55", "1")),
-                    rx.cond(cell.partial, rx.text("partly", size="1", color_scheme="gray")),
+                    # Inherited (from a wider grant): outlined dashed, not faded, so its text keeps its contrast.
+                    rx.box(
+                        tier_badge(cell.tier),
+                        outline=rx.cond(cell.inherited, "1px dashed var(--gray-a9)", "none"),
+                        outline_offset="1px",
+                        border_radius="9999px",
+                        data_inherited=rx.cond(cell.inherited, "true", "false"),
+                    ),
+                    # The leading space keeps "developer partly" apart in the text its spoken name starts with.
+                    rx.cond(cell.partial, rx.text(" partly", size="1", color_scheme="gray")),
                     gap="1",
                     align="center",
                 ),
@@ -43,7 +51,12 @@ def _cell(row: RowView, cell: CellView) -> rx.Component:
             size="1",
             on_click=State.open_cell(row.key, cell.application),
             title=cell.title,
-            aria_label=rx.Var.create("Grants of ") + row.who + " for " + cell.application,
+            # Starts with what the cell shows (its tier), as a spoken name must (WCAG 2.5.3).
+            aria_label=rx.cond(cell.tier != "", cell.tier + rx.cond(cell.partial, " partly", "") + ": ", "")
+            + "grants of "
+            + row.who
+            + " for "
+            + cell.application,
             data_testid="matrix-cell",
             data_application=cell.application,
             data_tier=cell.tier,
@@ -211,9 +224,12 @@ def _toolbar() -> rx.Component:
         ),
         rx.hstack(
             rx.switch(
-                checked=State.only_warnings, on_change=State.set_only_warnings, data_testid="matrix-only-warnings"
+                checked=State.only_warnings,
+                on_change=State.set_only_warnings,
+                id="matrix-only-warnings",
+                data_testid="matrix-only-warnings",
             ),
-            rx.text("Only people with warnings", size="2"),
+            rx.el.label("Only people with warnings", html_for="matrix-only-warnings", font_size="14px"),
             align="center",
             gap="2",
         ),
@@ -230,7 +246,7 @@ def _matrix() -> rx.Component:
     return rx.vstack(
         _toolbar(),
         rx.text(
-            "Each cell: the highest tier any grant gives in the application's namespaces (faded: from a "
+            "Each cell: the highest tier any grant gives in the application's namespaces (dashed: from a "
             "cluster-wide grant; partly: some of its namespaces get less). Click a cell for its grants.",
             size="1",
             color_scheme="gray",

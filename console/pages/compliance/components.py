@@ -78,7 +78,17 @@ def text_table(
     )
     return rx.cond(
         rows.length() > 0,  # type: ignore[attr-defined]
-        rx.box(table, max_height=max_height, overflow_y="auto", width="100%") if max_height else table,
+        rx.box(
+            table,
+            max_height=max_height,
+            overflow_y="auto",
+            width="100%",
+            tab_index=0,  # a scrolling region is reachable by keyboard
+            role="region",
+            aria_label=", ".join(headers),
+        )
+        if max_height
+        else table,
         rx.text(empty, color_scheme="gray", size="2", data_testid=f"{test_id}-empty"),
     )
 

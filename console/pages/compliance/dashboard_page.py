@@ -156,7 +156,7 @@ def _trend(security: bool) -> rx.Component:
         rx.hstack(
             rx.text("Why did it move? Compare with", size="2"),
             rx.select.root(
-                rx.select.trigger(data_testid="compare-select"),
+                rx.select.trigger(aria_label="Compare with", data_testid="compare-select"),
                 rx.select.content(*(rx.select.item(label, value=value) for value, label in COMPARE_CHOICES)),
                 value=State.compare,
                 on_change=State.set_compare,

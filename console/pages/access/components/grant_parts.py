@@ -102,7 +102,9 @@ def scope_editor(view: ScopeEditorView, note: rx.Component | None = None) -> rx.
         rx.form(
             rx.hstack(
                 rx.select.root(
-                    rx.select.trigger(placeholder="scope key", min_width="170px", data_testid="scope-key"),
+                    rx.select.trigger(
+                        placeholder="scope key", aria_label="Scope key", min_width="170px", data_testid="scope-key"
+                    ),
                     rx.select.content(
                         *(rx.select.item(key, value=key, data_testid=f"scope-key-{key}") for key in SCOPE_KEY_CHOICES)
                     ),

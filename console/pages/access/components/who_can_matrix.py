@@ -37,6 +37,9 @@ def rules_matrix_table(rows: rx.Var[list[dict[str, str]]], verbs: Sequence[str],
             max_height="420px",
             overflow_y="auto",
             width="100%",
+            tab_index=0,  # a scrolling region is reachable by keyboard (arrow keys scroll it once focused)
+            role="region",
+            aria_label="Allowed verbs by resource",
         ),
         empty_text("Nothing is allowed here.", f"{test_id}-empty"),
     )

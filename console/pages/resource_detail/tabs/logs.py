@@ -10,7 +10,7 @@ from console.pages.resource_detail.tabs.logs_state import ALL_CONTAINERS, SINCE_
 
 def _container_picker() -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(placeholder="Container", data_testid="log-container"),
+        rx.select.trigger(placeholder="Container", aria_label="Container", data_testid="log-container"),
         rx.select.content(
             rx.select.group(
                 rx.select.label("Containers"),
@@ -47,7 +47,16 @@ def _choice(label: str, choices: tuple[str, ...], value: rx.Var[str], on_change,
     return rx.hstack(
         rx.text(label, size="2", color_scheme="gray"),
         # The select's root renders no element of its own: the test id goes on a wrapper.
-        rx.box(rx.select(list(choices), value=value, on_change=on_change, size="1"), data_testid=test_id),
+        rx.box(
+            rx.select.root(
+                rx.select.trigger(aria_label=label),
+                rx.select.content(*(rx.select.item(choice, value=choice) for choice in choices)),
+                value=value,
+                on_change=on_change,
+                size="1",
+            ),
+            data_testid=test_id,
+        ),
         align="center",
         gap="1",
     )
