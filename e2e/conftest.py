@@ -7,6 +7,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import leak_watch
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from sovereign_sandbox.apiserver.server import Sandbox
@@ -101,9 +102,11 @@ def watch_page_errors(context: BrowserContext, errors: list[str]) -> None:
         # A refused frame (frame-ancestors) is the policy doing its work, which the embedding tests check.
         page.on(
             "console",
-            lambda message: "Content Security Policy" in message.text
-            and "frame-ancestors" not in message.text
-            and errors.append(f"{page.url}: CSP violation: {message.text[:300]}"),
+            lambda message: (
+                "Content Security Policy" in message.text
+                and "frame-ancestors" not in message.text
+                and errors.append(f"{page.url}: CSP violation: {message.text[:300]}")
+            ),
         )
 
     context.on("page", watch)
@@ -113,10 +116,13 @@ def watch_page_errors(context: BrowserContext, errors: list[str]) -> None:
 
 @pytest.fixture
 def page(browser: Browser, request: pytest.FixtureRequest, page_errors: list[str]) -> Iterator[Page]:
+    """A fresh browser whose page errors, CSP violations and secret leaks (`leak_watch`) fail the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     watch_page_errors(context, page_errors)
+    traffic = leak_watch.watch(context, page_errors)
     page = context.new_page()
     yield page
+    leak_watch.check_session_id(context, page, traffic, page_errors)
     shots = Path(os.environ.get("E2E_SCREENSHOT_DIR", "var/screenshots"))
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / f"{request.node.name}.png"), full_page=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
+import httpx
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.starlette_client import OAuth
 from joserfc import jwt
@@ -14,6 +14,8 @@ from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from console.identity.sessions import Session
+
+LOGOUT_TIMEOUT_SECONDS = 5.0
 
 SCOPE = "openid profile email"
 
@@ -100,19 +102,32 @@ class OidcClient:
         refreshed.idp_session_id = session.idp_session_id or str(claims.get("sid") or "")
         return refreshed
 
-    async def logout_url(self, id_token: str, post_logout_redirect_uri: str) -> str:
-        metadata = await self._client.load_server_metadata()
-        endpoint = metadata.get("end_session_endpoint")
-        if not endpoint:
-            return post_logout_redirect_uri
-        query = urlencode(
-            {
-                "id_token_hint": id_token,
-                "post_logout_redirect_uri": post_logout_redirect_uri,
-                "client_id": self.config.client_id,
-            }
-        )
-        return f"{endpoint}?{query}"
+    async def end_idp_session(self, refresh_token: str) -> None:
+        """End the Keycloak SSO session a refresh token belongs to, server to server (`POST` to the end-session
+        endpoint with the client's credentials), so no token ever travels in the browser's URL (an
+        `id_token_hint` would, and stay in its history and the IdP's access log).
+
+        Raises:
+            SignInError: the IdP did not end it (unreachable, or it refused the token).
+        """
+        try:
+            metadata = await self._client.load_server_metadata()
+            endpoint = metadata.get("end_session_endpoint")
+            if not endpoint:
+                return
+            async with httpx.AsyncClient(timeout=LOGOUT_TIMEOUT_SECONDS) as http:
+                response = await http.post(
+                    endpoint,
+                    data={
+                        "client_id": self.config.client_id,
+                        "client_secret": self.config.client_secret,
+                        "refresh_token": refresh_token,
+                    },
+                )
+        except (httpx.HTTPError, ValueError) as error:
+            raise SignInError(_describe(error)) from error
+        if response.status_code >= 400:
+            raise SignInError(f"the identity provider refused to end the session ({response.status_code})")
 
     async def decode_signed(self, token: str) -> dict[str, Any]:
         """The claims of a JWT signed by one of the IdP's JWKS keys (JWKS refetched once on an unknown `kid`).

@@ -17,7 +17,7 @@ from console.identity.oidc import SignInError
 from console.identity.pages import message_page, popup_done_page
 from console.identity.redirects import safe_next
 from console.identity.service import SessionService
-from console.identity.sessions import IDLE_TIMEOUT_SECONDS, new_session_id
+from console.identity.sessions import IDLE_TIMEOUT_SECONDS, Session, new_session_id
 
 log = logging.getLogger(__name__)
 
@@ -124,18 +124,24 @@ class IdentityRoutes:
         return response
 
     async def logout(self, request: Request) -> Response:
+        """End the console session and, server to server, its Keycloak session; then back to the console, which
+        asks for a sign-in (Keycloak shows its form: its session is gone)."""
         session = await self._service.end(session_id_of(request))
-        target = f"{self._public_url}/"
-        if session is not None and session.id_token:
-            try:
-                target = await self._service.oidc.logout_url(session.id_token, target)
-            except Exception as error:  # the local session is gone either way; say so rather than fail
-                log.warning("RP-initiated logout unavailable: %s", error)
-        return self._with_session_cookie(RedirectResponse(target, status_code=303), "", max_age=0)
+        if session is not None:
+            await self._end_idp_session(session)
+        return self._with_session_cookie(RedirectResponse(f"{self._public_url}/", status_code=303), "", max_age=0)
+
+    async def _end_idp_session(self, session: Session) -> None:
+        if not session.refresh_token:
+            return
+        try:
+            await self._service.oidc.end_idp_session(session.refresh_token)
+        except SignInError as error:  # the console session is gone either way; say so rather than fail
+            log.warning("the Keycloak session could not be ended: %s", error.message)
 
     async def logout_everywhere(self, request: Request) -> Response:
         """End every session of the signed-in person (all browsers, all replicas) and revoke their refresh
-        tokens at Keycloak; then sign this browser out of Keycloak as /auth/logout does."""
+        tokens at Keycloak, after ending this browser's Keycloak session as /auth/logout does."""
         origin = request.headers.get("origin")
         if origin and origin != _origin_of(self._public_url):  # only the console's own pages may ask
             return message_page("Sign-out refused", "This request did not come from the console.", status=403)
@@ -143,15 +149,10 @@ class IdentityRoutes:
         if resolved is None:
             return self._with_session_cookie(RedirectResponse(f"{self._public_url}/", status_code=303), "", max_age=0)
         session, identity = resolved
+        await self._end_idp_session(session)  # first: its refresh token is revoked with the others next
         ended = await self._service.end_everywhere(identity.subject)
         log.info("signed %s out everywhere: %d sessions ended", identity.username or identity.subject, ended)
-        target = f"{self._public_url}/"
-        if session.id_token:
-            try:
-                target = await self._service.oidc.logout_url(session.id_token, target)
-            except Exception as error:  # the sessions are gone either way; say so rather than fail
-                log.warning("RP-initiated logout unavailable: %s", error)
-        return self._with_session_cookie(RedirectResponse(target, status_code=303), "", max_age=0)
+        return self._with_session_cookie(RedirectResponse(f"{self._public_url}/", status_code=303), "", max_age=0)
 
     async def backchannel_logout(self, request: Request) -> Response:
         """OIDC Back-Channel Logout: Keycloak, server to server, says an SSO session ended; end its sessions here.

@@ -32,7 +32,6 @@ async def main(database: Path, session_id: str) -> None:
     session = await store.get(session_id)
     assert session is not None
     # Discovery and keys fetched beforehand, so the two workers race on the refresh itself.
-    await oidc.logout_url(session.id_token, "http://127.0.0.1:3000/")
     await oidc.verify_access_token(session.access_token)
     print("ready", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
