@@ -19,6 +19,7 @@ from console.audit.log import AuditLog, Result
 from console.kube.api import JsonObject, KubeApi, KubeApiError
 from console.kube.kinds import Kind
 from console.kube.manifests import HIDDEN, cleaned, to_yaml
+from console.kube.yaml_loader import KubeYamlLoader, YamlTooLarge
 
 FIELD_MANAGER = "sovereign-console"
 APPLY_PATCH = "application/apply-patch+yaml"
@@ -139,16 +140,6 @@ def managed_by(obj: JsonObject) -> Literal["flux", "manual"]:
     return "manual"
 
 
-class _KubeYamlLoader(yaml.SafeLoader):
-    """Safe YAML as Kubernetes reads it: timestamps stay strings (they become JSON strings on the wire)."""
-
-
-_KubeYamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def api_version_of(kind: Kind) -> str:
     if kind.resource is None:
         raise EditRefused(f"{kind.kind} is not served by this cluster.")
@@ -168,7 +159,11 @@ def parse_edit(text: str, kind: Kind, namespace: str, name: str) -> JsonObject:
     if len(text.encode("utf-8")) > MAX_EDIT_BYTES:
         raise EditRefused("The document is larger than 1 MiB.")
     try:
-        documents = [doc for doc in yaml.load_all(text, Loader=_KubeYamlLoader) if doc is not None]
+        documents = [doc for doc in yaml.load_all(text, Loader=KubeYamlLoader) if doc is not None]
+    except YamlTooLarge as error:
+        raise EditRefused(str(error)) from None
+    except RecursionError:
+        raise EditRefused("The document is nested too deeply.") from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"

@@ -7,9 +7,11 @@ browser shows, plus the counts the toolbar needs. Text the person typed that can
 
 from __future__ import annotations
 
-import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+import regex
 
 from console.kube.kinds import Kind, Row
 from console.kube.query_errors import QueryError
@@ -18,6 +20,8 @@ from console.kube.selectors import Selector, parse_selector
 __all__ = ["DEFAULT_PAGE_SIZE", "ListQuery", "QueryError", "QueryResult", "run_query", "text_matcher"]
 
 DEFAULT_PAGE_SIZE = 50
+# All searches of one filtered query together (10,000 rows take ~20 ms with a sane pattern).
+REGEX_BUDGET_SECONDS = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +54,13 @@ def _haystack(row: Row) -> str:
     return "\n".join((row.name, row.namespace, *row.cells.values()))
 
 
-def text_matcher(text: str) -> Callable[[Row], bool] | None:
+def text_matcher(text: str, budget_seconds: float = REGEX_BUDGET_SECONDS) -> Callable[[Row], bool] | None:
     """A predicate for the free-text filter, None when it filters nothing; raises `QueryError` on a bad regex.
 
-    Case-insensitive substring over the name, namespace and every cell; `/regex/` is a Python regular
-    expression searched the same way (`^`/`$` anchor at each cell); a leading `!` inverts either form.
+    Case-insensitive substring over the name, namespace and every cell; `/regex/` is a regular expression
+    (Python syntax) searched the same way (`^`/`$` anchor at each cell); a leading `!` inverts either form.
+    The searches of one matcher share `budget_seconds`: a pattern that backtracks catastrophically (`(a|aa)+$`)
+    raises `QueryError` instead of holding the backend's event loop.
     """
     inverted = text.startswith("!")
     body = text[1:] if inverted else text
@@ -62,13 +68,22 @@ def text_matcher(text: str) -> Callable[[Row], bool] | None:
         return None
     if len(body) >= 2 and body.startswith("/") and body.endswith("/"):
         try:
-            pattern = re.compile(body[1:-1], re.IGNORECASE | re.MULTILINE)
-        except re.error as error:
+            pattern = regex.compile(body[1:-1], regex.IGNORECASE | regex.MULTILINE)
+        except regex.error as error:
             where = f" at position {error.pos}" if error.pos is not None else ""
             raise QueryError(f"invalid regular expression: {error.msg}{where}") from None
+        deadline = time.monotonic() + budget_seconds
 
         def matches(row: Row) -> bool:
-            return pattern.search(_haystack(row)) is not None
+            remaining = deadline - time.monotonic()
+            try:
+                if remaining <= 0:
+                    raise TimeoutError
+                return pattern.search(_haystack(row), timeout=remaining) is not None
+            except TimeoutError:
+                raise QueryError(
+                    f"the regular expression takes too long to search (over {budget_seconds:g} s): simplify it"
+                ) from None
     else:
         needle = body.lower()
 
