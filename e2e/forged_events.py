@@ -6,9 +6,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
 import socketio
+from kubernetes import client as kube_client
+from kubernetes import config as kube_config
+from playwright.sync_api import BrowserContext
+from sovereign_sandbox.apiserver.server import Sandbox
+
+from console.audit.log import AuditRecord
+from console.database.runtime import open_database
 
 # The socket.io path and namespace the front-end connects to (`.web/env.json` EVENT: ws://…/_event).
 EVENT_PATH = "/_event"
@@ -63,3 +72,51 @@ async def dispatch(
     finally:
         await client.disconnect()
     return answers
+
+
+def apps_api(sandbox: Sandbox) -> kube_client.AppsV1Api:
+    return kube_client.AppsV1Api(kube_config.new_client_from_config(config_file=str(sandbox.kubeconfig_path)))
+
+
+def create_deployment(sandbox: Sandbox, namespace: str, name: str) -> None:
+    labels = {"app": name}
+    apps_api(sandbox).create_namespaced_deployment(
+        namespace,
+        {
+            "metadata": {"name": name, "labels": labels},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": labels},
+                "template": {
+                    "metadata": {"labels": labels},
+                    "spec": {"containers": [{"name": "web", "image": "nginx"}]},
+                },
+            },
+        },
+    )
+
+
+async def _recent(database: Path) -> list[AuditRecord]:
+    opened = await open_database(f"sqlite:///{database}", install=False)
+    try:
+        return await opened.audit_log.recent(limit=1000)
+    finally:
+        opened.close()
+
+
+def audit_records_about(tmp_path_factory: pytest.TempPathFactory, name: str) -> list[AuditRecord]:
+    """This object's records from the e2e consoles' `<CONSOLE_STATE_DIR>/console.db` (a tmp path per module)."""
+    records: list[AuditRecord] = []
+    for database in {path.resolve() for path in Path(tmp_path_factory.getbasetemp()).glob("console*/console.db")}:
+        records += [r for r in run_on_own_thread(_recent(database)) if r.target.endswith(f"/{name}")]
+    return records
+
+
+def tab_token_and_cookie(context: BrowserContext, console_url: str) -> tuple[str, str]:
+    """A signed-in tab's Reflex token and the browser's cookies; closes the context so the token is free (a
+    second socket on a live token would be handed a fresh token and an empty state)."""
+    token = context.pages[0].evaluate("() => window.sessionStorage.getItem('token')")
+    assert token
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies(console_url))
+    context.close()
+    return token, cookie
