@@ -1,0 +1,88 @@
+"""No update is lost: 1,000 changes made while the API server drops watches, answers 410 Gone, restarts
+without its watch history and refuses lists with 429/500 end with the watch cache equal to a fresh list."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+import httpx
+import pytest
+from watching import until
+
+from console.kube.api import KubeApi, ResourcePath
+from console.kube.objects import name_of, namespace_of
+from console.kube.watch_cache import KindWatch, WatchCache
+
+pytestmark = pytest.mark.sandbox
+
+CONFIGMAPS = ResourcePath("", "v1", "configmaps")
+CHANGES = 1000
+
+
+def _state(watch: KindWatch, namespace: str) -> dict[str, str]:
+    """name → resourceVersion of the namespace's ConfigMaps as the cache holds them (every change moves it;
+    the cache keeps ConfigMap keys, not values)."""
+    held = (obj for obj in watch.objects() if namespace_of(obj) == namespace)
+    return {name_of(obj): obj["metadata"]["resourceVersion"] for obj in held}
+
+
+async def _fresh(http: httpx.AsyncClient, namespace: str) -> dict[str, str]:
+    listed = (await http.get(f"/api/v1/namespaces/{namespace}/configmaps")).json()["items"]
+    return {item["metadata"]["name"]: item["metadata"]["resourceVersion"] for item in listed}
+
+
+def _fault(step: int, sandbox) -> None:
+    """A fault every few dozen changes, of each kind the issue names."""
+    if step % 150 == 75:
+        sandbox.faults.drop_watches()
+    elif step % 250 == 125:
+        sandbox.faults.expire_next_watches(1)  # the next watch resuming from a resourceVersion gets 410 Gone
+    elif step == 500:
+        sandbox.faults.restart(lose_history=True)  # every watch dropped, the history gone: a relist is needed
+    elif step == 640:
+        sandbox.faults.fail_next("/api/v1/configmaps", count=2, status=429, retry_after=1)
+    elif step == 820:
+        sandbox.faults.fail_next("/api/v1/configmaps", count=2, status=500)
+        sandbox.faults.drop_watches()
+
+
+async def test_a_thousand_changes_through_faults_end_equal_to_a_fresh_list(
+    kube_api: KubeApi, cluster_http: httpx.AsyncClient, sandbox
+):
+    namespace = f"churn-{uuid.uuid4().hex[:6]}"
+    assert (await cluster_http.post("/api/v1/namespaces", json={"metadata": {"name": namespace}})).status_code == 201
+    collection = f"/api/v1/namespaces/{namespace}/configmaps"
+    cache = WatchCache(kube_api, max_backoff_seconds=0.2)
+    watch = cache.acquire(CONFIGMAPS)
+    await until(watch, lambda: watch.status.state == "live")
+    relists_before = watch.relists
+    rng = random.Random(16)
+    alive: list[str] = []
+    try:
+        for step in range(CHANGES):
+            _fault(step, sandbox)
+            choice = rng.random()
+            if not alive or choice < 0.45:
+                name = f"cm-{step}"
+                response = await cluster_http.post(collection, json={"metadata": {"name": name}, "data": {"v": "0"}})
+                alive.append(name)
+            elif choice < 0.8:
+                name = rng.choice(alive)
+                patch = {"data": {"v": str(step)}}
+                response = await cluster_http.patch(
+                    f"{collection}/{name}", json=patch, headers={"Content-Type": "application/merge-patch+json"}
+                )
+            else:
+                name = alive.pop(rng.randrange(len(alive)))
+                response = await cluster_http.delete(f"{collection}/{name}")
+            assert response.status_code in (200, 201), response.text
+        fresh = await _fresh(cluster_http, namespace)
+        assert len(fresh) == len(alive)
+        await until(watch, lambda: _state(watch, namespace) == fresh, timeout=30)
+        assert watch.status.state == "live"
+        # The 410s, the restart without history and the refused lists each forced a new list.
+        assert watch.relists - relists_before >= 3
+    finally:
+        sandbox.faults.clear()
+        await cache.close()
