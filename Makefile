@@ -78,6 +78,7 @@ bench: setup
 	$(PY) bench/compliance.py
 	$(PY) bench/graph.py
 	$(PY) bench/rbac.py
+	$(PY) bench/soak.py --minutes 3
 
 lint: setup
 	$(VENV)/bin/ruff check console sandbox tests e2e bench rxconfig.py
