@@ -48,8 +48,14 @@ def test_any_filter_or_selector_is_used_or_refused_in_words(pod_rows, text: str,
 def test_a_catastrophically_backtracking_regex_is_refused_within_its_budget(pod_rows):
     hostile = [
         Row(
-            key=f"default/a{i}", uid=f"u{i}", name="a" * 40 + "!", namespace="default", labels={}, cells={},
-            sort_keys={}, tone="muted",
+            key=f"default/a{i}",
+            uid=f"u{i}",
+            name="a" * 40 + "!",
+            namespace="default",
+            labels={},
+            cells={},
+            sort_keys={},
+            tone="muted",
         )  # fmt: skip
         for i in range(50)
     ]
