@@ -11,10 +11,7 @@ from typing import Any, TypeVar
 
 import pytest
 import socketio
-from kubernetes import client as kube_client
-from kubernetes import config as kube_config
 from playwright.sync_api import BrowserContext
-from sovereign_sandbox.apiserver.server import Sandbox
 
 from console.audit.log import AuditRecord
 from console.database.runtime import open_database
@@ -72,28 +69,6 @@ async def dispatch(
     finally:
         await client.disconnect()
     return answers
-
-
-def apps_api(sandbox: Sandbox) -> kube_client.AppsV1Api:
-    return kube_client.AppsV1Api(kube_config.new_client_from_config(config_file=str(sandbox.kubeconfig_path)))
-
-
-def create_deployment(sandbox: Sandbox, namespace: str, name: str) -> None:
-    labels = {"app": name}
-    apps_api(sandbox).create_namespaced_deployment(
-        namespace,
-        {
-            "metadata": {"name": name, "labels": labels},
-            "spec": {
-                "replicas": 1,
-                "selector": {"matchLabels": labels},
-                "template": {
-                    "metadata": {"labels": labels},
-                    "spec": {"containers": [{"name": "web", "image": "nginx"}]},
-                },
-            },
-        },
-    )
 
 
 async def _recent(database: Path) -> list[AuditRecord]:

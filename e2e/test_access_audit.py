@@ -9,9 +9,8 @@ import io
 import os
 import uuid
 
+from cluster_objects import apps_api, create_deployment
 from conftest import watch_page_errors
-from kubernetes import client as kube_client
-from kubernetes import config as kube_config
 from playwright.sync_api import Browser, Page, expect
 from sovereign_sandbox.apiserver.server import Sandbox
 from sovereign_sandbox.world.people import DISPLAY_NAMES, subject_of
@@ -20,28 +19,8 @@ NAMESPACE = "default"
 LIVE_WITHIN_MS = 3_000  # the page promises about two seconds
 
 
-def _create_deployment(sandbox: Sandbox, name: str) -> None:
-    labels = {"app": name}
-    apps = kube_client.AppsV1Api(kube_config.new_client_from_config(config_file=str(sandbox.kubeconfig_path)))
-    apps.create_namespaced_deployment(
-        NAMESPACE,
-        {
-            "metadata": {"name": name, "labels": labels},
-            "spec": {
-                "replicas": 1,
-                "selector": {"matchLabels": labels},
-                "template": {
-                    "metadata": {"labels": labels},
-                    "spec": {"containers": [{"name": "web", "image": "nginx"}]},
-                },
-            },
-        },
-    )
-
-
 def _delete_deployment(sandbox: Sandbox, name: str) -> None:
-    apps = kube_client.AppsV1Api(kube_config.new_client_from_config(config_file=str(sandbox.kubeconfig_path)))
-    apps.delete_namespaced_deployment(name, NAMESPACE)
+    apps_api(sandbox.kubeconfig_path).delete_namespaced_deployment(name, NAMESPACE)
 
 
 def _choose(page: Page, select_test_id: str, option: str) -> None:
@@ -57,7 +36,7 @@ def test_a_scale_in_another_tab_appears_live_then_filters_narrow_and_csv_holds_t
     browser: Browser, sign_in, sandbox: Sandbox, console_url: str, page_errors: list[str]
 ):
     name = f"e2e-audit-{uuid.uuid4().hex[:6]}"
-    _create_deployment(sandbox, name)
+    create_deployment(sandbox.kubeconfig_path, NAMESPACE, name)
     context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
     watch_page_errors(context, page_errors)
     try:

@@ -11,11 +11,10 @@ import time
 import uuid
 
 import pytest
+from cluster_objects import apps_api, create_deployment
 from conftest import watch_page_errors
 from forged_events import (
-    apps_api,
     audit_records_about,
-    create_deployment,
     dispatch,
     run_on_own_thread,
     tab_token_and_cookie,
@@ -40,7 +39,7 @@ def test_a_viewers_forged_scale_is_refused_by_the_api_server(
     page_errors: list[str],
 ):
     name = f"e2e-forged-{uuid.uuid4().hex[:6]}"
-    create_deployment(sandbox, NAMESPACE, name)
+    create_deployment(sandbox.kubeconfig_path, NAMESPACE, name)
     path = f"/cloud/resource/deployments/{NAMESPACE}/{name}/overview"
 
     context = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -62,4 +61,4 @@ def test_a_viewers_forged_scale_is_refused_by_the_api_server(
         if not denied:
             time.sleep(0.25)
     assert [(r.action, r.result) for r in denied] == [("scale", "denied")], answers
-    assert apps_api(sandbox).read_namespaced_deployment(name, NAMESPACE).spec.replicas == 1
+    assert apps_api(sandbox.kubeconfig_path).read_namespaced_deployment(name, NAMESPACE).spec.replicas == 1

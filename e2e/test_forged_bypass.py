@@ -12,11 +12,10 @@ import time
 import uuid
 
 import pytest
+from cluster_objects import apps_api, create_deployment
 from conftest import watch_page_errors
 from forged_events import (
-    apps_api,
     audit_records_about,
-    create_deployment,
     dispatch,
     run_on_own_thread,
     tab_token_and_cookie,
@@ -42,7 +41,7 @@ def _forged_events(name: str) -> list[tuple[str, dict]]:
 
 
 def _unchanged(sandbox: Sandbox, name: str) -> None:
-    deployment = apps_api(sandbox).read_namespaced_deployment(name, NAMESPACE)  # still there
+    deployment = apps_api(sandbox.kubeconfig_path).read_namespaced_deployment(name, NAMESPACE)  # still there
     assert deployment.spec.replicas == 1
     assert deployment.metadata.deletion_timestamp is None
     annotations = deployment.spec.template.metadata.annotations or {}
@@ -60,7 +59,7 @@ def test_actions_forged_by_people_without_them_are_refused_and_audited(
     username: str,
 ):
     name = f"e2e-bypass-{uuid.uuid4().hex[:6]}"
-    create_deployment(sandbox, NAMESPACE, name)
+    create_deployment(sandbox.kubeconfig_path, NAMESPACE, name)
     path = f"/cloud/resource/deployments/{NAMESPACE}/{name}/overview"
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     watch_page_errors(context, page_errors)
@@ -91,7 +90,7 @@ def test_actions_forged_without_a_session_change_nothing_and_record_nothing(
     console_url: str, sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory
 ):
     name = f"e2e-anon-{uuid.uuid4().hex[:6]}"
-    create_deployment(sandbox, NAMESPACE, name)
+    create_deployment(sandbox.kubeconfig_path, NAMESPACE, name)
     path = f"/cloud/resource/deployments/{NAMESPACE}/{name}/overview"
 
     answers = run_on_own_thread(

@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from cluster_objects import create_deployment
 from conftest import _free_port
 from front_door import FrontDoor
 from kubernetes import client as kube_client
@@ -157,25 +158,6 @@ def _pin(door: FrontDoor, replica: Replica) -> int:
     return door.connections[replica.port]
 
 
-def _create_deployment(world: SandboxWorld, name: str) -> None:
-    labels = {"app": name}
-    apps = kube_client.AppsV1Api(kube_config.new_client_from_config(config_file=str(world.cluster.kubeconfig_path)))
-    apps.create_namespaced_deployment(
-        NAMESPACE,
-        {
-            "metadata": {"name": name, "labels": labels},
-            "spec": {
-                "replicas": 1,
-                "selector": {"matchLabels": labels},
-                "template": {
-                    "metadata": {"labels": labels},
-                    "spec": {"containers": [{"name": "web", "image": "nginx"}]},
-                },
-            },
-        },
-    )
-
-
 def test_the_grant_reconciler_runs_on_exactly_one_replica(cluster: Cluster):
     replicas = (cluster.first, cluster.second)
     _until(lambda: sum(r.metric("console_reconciler_leading") for r in replicas) == 1, "one replica leads")
@@ -187,7 +169,7 @@ def test_the_grant_reconciler_runs_on_exactly_one_replica(cluster: Cluster):
 
 def test_a_sign_in_on_one_replica_is_valid_on_the_other_and_the_audit_trail_is_one(cluster: Cluster, page: Page):
     name = f"e2e-replicas-{uuid.uuid4().hex[:6]}"
-    _create_deployment(cluster.world, name)
+    create_deployment(cluster.world.cluster.kubeconfig_path, NAMESPACE, name)
     _pin(cluster.door, cluster.first)
     _sign_in(page, cluster.door, "owner", f"/cloud/resource/deployments/{NAMESPACE}/{name}/overview")
     expect(page.get_by_test_id("detail-actions")).to_have_attribute("data-checked", "true", timeout=15_000)

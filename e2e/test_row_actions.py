@@ -7,8 +7,7 @@ import time
 import uuid
 
 import pytest
-from kubernetes import client as kube_client
-from kubernetes import config as kube_config
+from cluster_objects import apps_api, create_deployment
 from kubernetes.client.exceptions import ApiException
 from playwright.sync_api import Page, expect
 from sovereign_sandbox.apiserver.server import Sandbox
@@ -16,27 +15,9 @@ from sovereign_sandbox.apiserver.server import Sandbox
 NAMESPACE = "default"
 
 
-def _apps(sandbox: Sandbox) -> kube_client.AppsV1Api:
-    return kube_client.AppsV1Api(kube_config.new_client_from_config(config_file=str(sandbox.kubeconfig_path)))
-
-
 def _create_deployment(sandbox: Sandbox) -> str:
     name = f"e2e-row-{uuid.uuid4().hex[:6]}"
-    labels = {"app": name}
-    _apps(sandbox).create_namespaced_deployment(
-        NAMESPACE,
-        {
-            "metadata": {"name": name, "labels": labels},
-            "spec": {
-                "replicas": 1,
-                "selector": {"matchLabels": labels},
-                "template": {
-                    "metadata": {"labels": labels},
-                    "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]},
-                },
-            },
-        },
-    )
+    create_deployment(sandbox.kubeconfig_path, NAMESPACE, name, image="nginx:1.27")
     return name
 
 
@@ -71,7 +52,7 @@ def test_admin_scales_restarts_and_deletes_from_the_row_menu(
 ):
     name = _create_deployment(sandbox)
     row = _row_of(page, sign_in, "admin", name)
-    apps = _apps(sandbox)
+    apps = apps_api(sandbox.kubeconfig_path)
 
     # Scale: the same dialog and messages as the detail page.
     _open_menu(page, row)
@@ -150,4 +131,4 @@ def test_a_viewer_is_offered_no_row_actions(page: Page, sign_in, sandbox: Sandbo
         menu = page.get_by_test_id("row-actions-menu")
         expect(menu.get_by_test_id("row-actions-none")).to_be_visible()
         expect(menu.locator('[data-testid^="row-action-"]')).to_have_count(0)
-    assert _apps(sandbox).read_namespaced_deployment(name, NAMESPACE).spec.replicas == 1
+    assert apps_api(sandbox.kubeconfig_path).read_namespaced_deployment(name, NAMESPACE).spec.replicas == 1
