@@ -190,14 +190,23 @@ def test_a_sign_in_on_one_replica_is_valid_on_the_other_and_the_audit_trail_is_o
     assert cluster.second.metric("console_audit_writes_total") == 0, "the record was written by the first replica"
 
 
-def test_a_refresh_raced_on_both_replicas_keeps_the_person_signed_in(cluster: Cluster, page: Page):
+def _signed_in_on_first(cluster: Cluster, page: Page, username: str) -> str:
+    """Sign in through the first replica, on the Settings page; the session cookie."""
     _pin(cluster.door, cluster.first)
-    _sign_in(page, cluster.door, "sre", "/settings")
-    expect(page.get_by_test_id("settings-username")).to_have_text("sre")
-    cookie = next(c["value"] for c in page.context.cookies() if c["name"] == SESSION_COOKIE)
+    _sign_in(page, cluster.door, username, "/settings")
+    expect(page.get_by_test_id("settings-username")).to_have_text(username)
+    return next(c["value"] for c in page.context.cookies() if c["name"] == SESSION_COOKIE)
+
+
+def _whoami_status(replica: Replica, cookie: str) -> int:
+    return httpx.get(f"{replica.url}/api/whoami", cookies={SESSION_COOKIE: cookie}, timeout=30).status_code
+
+
+def test_a_refresh_raced_on_both_replicas_keeps_the_person_signed_in(cluster: Cluster, page: Page):
+    cookie = _signed_in_on_first(cluster, page, "sre")
 
     def whoami(replica: Replica) -> int:
-        return httpx.get(f"{replica.url}/api/whoami", cookies={SESSION_COOKIE: cookie}, timeout=30).status_code
+        return _whoami_status(replica, cookie)
 
     # Each of these refreshes (the access token is always inside the refresh margin), all at once, on both.
     targets = [cluster.first, cluster.second] * 8
@@ -221,13 +230,10 @@ def _keycloak_admin(world: SandboxWorld) -> httpx.Client:
 
 
 def test_disabling_a_person_in_keycloak_locks_them_out_on_every_replica(cluster: Cluster, page: Page):
-    _pin(cluster.door, cluster.first)
-    _sign_in(page, cluster.door, "viewer", "/settings")
-    expect(page.get_by_test_id("settings-username")).to_have_text("viewer")
-    cookie = next(c["value"] for c in page.context.cookies() if c["name"] == SESSION_COOKIE)
+    cookie = _signed_in_on_first(cluster, page, "viewer")
 
     def signed_in_on(replica: Replica) -> bool:
-        return httpx.get(f"{replica.url}/api/whoami", cookies={SESSION_COOKIE: cookie}).status_code == 200
+        return _whoami_status(replica, cookie) == 200
 
     assert signed_in_on(cluster.first) and signed_in_on(cluster.second)
     # Keycloak sends a back-channel logout token to the console's address (whichever replica takes it).

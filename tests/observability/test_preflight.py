@@ -127,19 +127,25 @@ def test_origins():
     assert check_origin("ftp://a.example") == "the scheme must be http or https"
 
 
-def test_console_run_with_a_bad_configuration_exits_with_its_lines_and_no_traceback(tmp_path: Path):
+def _console_run(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    """`console run` against a cluster nobody answers for, with `settings` added to a bare environment."""
     kubeconfig = _kubeconfig_to(tmp_path / "closed", f"http://127.0.0.1:{closed_port()}")
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
         "CONSOLE_KUBECONFIG": str(kubeconfig),
         "CONSOLE_STATE_DIR": str(tmp_path / "state"),
-        "EMBED_ALLOWED_ORIGINS": "https://portal.example/embed",
+        **settings,
     }
     console = Path(sys.executable).with_name("console")
     finished = subprocess.run([str(console), "run"], env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert finished.returncode == 2
     assert "Traceback" not in finished.stderr + finished.stdout
+    return finished
+
+
+def test_console_run_with_a_bad_configuration_exits_with_its_lines_and_no_traceback(tmp_path: Path):
+    finished = _console_run(tmp_path, EMBED_ALLOWED_ORIGINS="https://portal.example/embed")
     assert finished.stderr.splitlines() == [
         "console run: OIDC_ISSUER is not set: the console signs people in through Keycloak only",
         "console run: EMBED_ALLOWED_ORIGINS: 'https://portal.example/embed' is not an origin (scheme://host[:port]): "
@@ -151,18 +157,7 @@ def test_console_run_with_a_bad_configuration_exits_with_its_lines_and_no_traceb
 
 def test_console_run_without_an_exported_front_end_says_so(tmp_path: Path):
     """The image exports the front end when it is built; a start never builds it (the root is read-only)."""
-    kubeconfig = _kubeconfig_to(tmp_path / "closed", f"http://127.0.0.1:{closed_port()}")
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "CONSOLE_KUBECONFIG": str(kubeconfig),
-        "CONSOLE_STATE_DIR": str(tmp_path / "state"),
-        "CONSOLE_APP_DIR": str(tmp_path),
-    }
-    console = Path(sys.executable).with_name("console")
-    finished = subprocess.run([str(console), "run"], env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
-    assert finished.returncode == 2
-    assert "Traceback" not in finished.stderr + finished.stdout
+    finished = _console_run(tmp_path, CONSOLE_APP_DIR=str(tmp_path))
     assert finished.stderr.splitlines()[-1] == (
         f"console run: the front end is not built in {tmp_path / '.web'}: "
         "run `reflex export --frontend-only --no-zip` there"
