@@ -145,7 +145,9 @@ async def _serve(websocket: WebSocket, person: PersonLookup, kube: KubeLookup) -
         what = f"pod {name}" if pod_name else f"pods in {namespace}"
         await _close(websocket, FORBIDDEN, f"You may not read logs of {what}")
         return
-    await _stream(websocket, peer.api, request)
+    # A browser that leaves while a frame is on its way (a tab closed, a page changed) ends the stream: normal.
+    with contextlib.suppress(WebSocketDisconnect):
+        await _stream(websocket, peer.api, request)
 
 
 def _status_frame(status: LogStatus) -> dict[str, Any]:
