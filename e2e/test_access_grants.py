@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import watch_page_errors
-from forged_events import dispatch, run_on_own_thread
+from forged_events import dispatch, run_on_own_thread, tab_token_and_cookie
 from kubernetes import client as kube_client
 from kubernetes import config as kube_config
 from kubernetes import watch as kube_watch
@@ -305,9 +305,7 @@ def test_forged_grant_and_revoke_events_are_refused_and_audited(
         page = context.new_page()
         sign_in(page, username, path="/rbac/grant")
         expect(page.get_by_test_id("grant-gate")).to_be_visible()
-        token = page.evaluate("() => window.sessionStorage.getItem('token')")
-        cookie = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies(console_url))
-        context.close()  # the forged client speaks for the same session and state
+        token, cookie = tab_token_and_cookie(context, console_url)  # the forged client speaks for this session
 
         grant_events = [("choose_tier", {"tier": "owner"}), ("apply", {})]
         run_on_own_thread(
