@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from console.frontend import BUILD_MARKER, build_is_current, build_problem
 from console.preflight import preflight
@@ -66,11 +66,14 @@ def backend_environment(base: dict[str, str], port: int) -> dict[str, str]:
     return env
 
 
-def start_console(port: int, env: dict[str, str], wrapper: Sequence[str] = ()) -> subprocess.Popen[bytes]:
+def start_console(
+    port: int, env: dict[str, str], wrapper: Sequence[str] = (), output: IO[bytes] | None = None
+) -> subprocess.Popen[bytes]:
     """Start the console's backend (uvicorn, one worker), which also serves the exported front end on `port`.
 
     One worker per process: the shared watch cache is per process, so a Sovereign scales out with replicas.
-    `wrapper` runs it inside another command (tests: `bwrap` with a read-only root, as the Deployment has).
+    `wrapper` runs it inside another command (tests: `bwrap` with a read-only root, as the Deployment has);
+    `output` takes its stdout and stderr (tests read the console's own logs), else they are this process's.
     """
     states = Path(env["REFLEX_STATES_WORKDIR"])
     shutil.rmtree(states, ignore_errors=True)  # pickled states of an older build must not be loaded
@@ -88,7 +91,9 @@ def start_console(port: int, env: dict[str, str], wrapper: Sequence[str] = ()) -
         "warning",
         "--no-access-log",  # the console writes its own request log (one JSON line per request)
     ]
-    return subprocess.Popen([*wrapper, *command], cwd=app_dir(), env=env, start_new_session=True)
+    return subprocess.Popen(
+        [*wrapper, *command], cwd=app_dir(), env=env, start_new_session=True, stdout=output, stderr=output
+    )
 
 
 def export_frontend(directory: Path) -> None:
@@ -132,8 +137,12 @@ def console_against(
     extra_env: dict[str, str] | None = None,
     start_timeout: float = 300.0,
     wrapper: Sequence[str] = (),
+    log_path: Path | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """The console as `console run` serves it, connected to a sandbox world; stopped on the way out."""
+    """The console as `console run` serves it, connected to a sandbox world; stopped on the way out.
+
+    With `log_path` its logs (both streams) are written there instead of this process's stderr and stdout.
+    """
     state_dir.mkdir(parents=True, exist_ok=True)
     base = {
         **os.environ,
@@ -144,13 +153,16 @@ def console_against(
         **(extra_env or {}),
     }
     env = backend_environment(base, port)
-    process = start_console(port, env, wrapper)
+    output = log_path.open("ab") if log_path is not None else None
+    process = start_console(port, env, wrapper, output)
     try:
         # Its own port, not the public URL: several replicas may stand behind one address.
         wait_until_serving(f"http://127.0.0.1:{port}", process, timeout=start_timeout)
         yield public_url, process
     finally:
         stop(process)
+        if output is not None:
+            output.close()
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

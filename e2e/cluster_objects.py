@@ -12,6 +12,10 @@ def apps_api(kubeconfig: Path) -> kube_client.AppsV1Api:
     return kube_client.AppsV1Api(kube_config.new_client_from_config(config_file=str(kubeconfig)))
 
 
+def core_api(kubeconfig: Path) -> kube_client.CoreV1Api:
+    return kube_client.CoreV1Api(kube_config.new_client_from_config(config_file=str(kubeconfig)))
+
+
 def create_deployment(kubeconfig: Path, namespace: str, name: str, image: str = "nginx") -> None:
     """A one-replica Deployment labelled `app=<name>`."""
     labels = {"app": name}

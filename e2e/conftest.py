@@ -9,6 +9,7 @@ from pathlib import Path
 
 import leak_watch
 import pytest
+from cluster_objects import core_api
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from sovereign_sandbox.apiserver.server import Sandbox
 from sovereign_sandbox.servers import SandboxWorld
@@ -55,6 +56,9 @@ def sandbox(world: SandboxWorld) -> Sandbox:
 
 
 def _serve_console(world: SandboxWorld, port: int, state: Path, extra_env: dict[str, str]) -> Iterator[str]:
+    """The console on `port`, its logs in `<state>/console.log`: after the module they must hold no token,
+    session id or Secret value (`leak_watch.console_log_leaks`)."""
+    log = state / "console.log"
     with console_against(
         world,
         port,
@@ -62,8 +66,13 @@ def _serve_console(world: SandboxWorld, port: int, state: Path, extra_env: dict[
         state_dir=state,
         host="127.0.0.1",
         extra_env=extra_env,
+        log_path=log,
     ) as (url, _):
         yield url
+    secrets = core_api(world.cluster.kubeconfig_path).list_secret_for_all_namespaces()
+    values = leak_watch.credential_values([item.to_dict() for item in secrets.items])
+    leaks = leak_watch.console_log_leaks(log, values)
+    assert leaks == [], "the console logged credentials:\n" + "\n".join(leaks[:20])
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+import leak_watch
 import pytest
 import socketio
 from playwright.sync_api import BrowserContext
@@ -92,6 +93,7 @@ def tab_token_and_cookie(context: BrowserContext, console_url: str) -> tuple[str
     second socket on a live token would be handed a fresh token and an empty state)."""
     token = context.pages[0].evaluate("() => window.sessionStorage.getItem('token')")
     assert token
+    leak_watch.remember_session_ids(context.cookies(console_url))
     cookie = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies(console_url))
     context.close()
     return token, cookie

@@ -1,7 +1,9 @@
 """The backend's logging: JSON lines (`CONSOLE_LOG_FORMAT=json`) or text, audit records on their own stream.
 
 Application logs (the `console` loggers at INFO, everything else at WARNING) go to stderr; the audit log
-(`console.audit`, already one JSON object per record) goes alone to stdout, never mixed with them.
+(`console.audit`, already one JSON object per record) goes alone to stdout, never mixed with them. Every
+application line is redacted last (`redaction.redact`): no session id or token reaches the logs, even from a
+library that logs request headers.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
+
+from console.observability.redaction import redact
 
 __all__ = ["AUDIT_LOGGER", "JsonFormatter", "configure_logging"]
 
@@ -35,7 +39,17 @@ class JsonFormatter(logging.Formatter):
             entry.update(http)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, separators=(",", ":"), default=str)
+        return redact(json.dumps(entry, separators=(",", ":"), default=str))
+
+
+class _TextFormatter(logging.Formatter):
+    """`time level logger: message`, redacted like the JSON lines."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 class _AuditFormatter(logging.Formatter):
@@ -64,7 +78,7 @@ def configure_logging(log_format: str, *, stream: TextIO | None = None, audit_st
     if log_format == "json":
         formatter = JsonFormatter()
     else:
-        formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        formatter = _TextFormatter()
     root = logging.getLogger()
     _replace_handlers(root, _handler(stream or sys.stderr, formatter))
     root.setLevel(logging.WARNING)
