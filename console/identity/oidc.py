@@ -32,6 +32,15 @@ class SessionExpired(Exception):
     """The IdP no longer honours the session's refresh token: the person must sign in again."""
 
 
+class IdentityProviderUnavailable(Exception):
+    """The IdP could not be asked (unreachable, timed out, or answering 5xx): the session is not at fault and is
+    kept, to be refreshed once the IdP answers again."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 @dataclass(frozen=True, slots=True)
 class OidcConfig:
     issuer: str  # e.g. https://keycloak.example/realms/sovereign
@@ -47,6 +56,17 @@ def _describe(error: Exception) -> str:
         if error.error in ("invalid_grant", "login_required"):
             return "Your sign-in expired; please sign in again"
         return f"Keycloak refused the sign-in: {error.description or error.error}"
+    return _unavailable(error)
+
+
+def _unavailable(error: Exception) -> str:
+    """In words, why Keycloak could not be asked. authlib speaks through httpx2 when it is installed, httpx
+    otherwise: their errors share names and shapes but not classes."""
+    response = getattr(error, "response", None) if type(error).__name__ == "HTTPStatusError" else None
+    if response is not None:
+        return f"Keycloak answered {response.status_code} {response.reason_phrase}".rstrip()
+    if "Timeout" in type(error).__name__:
+        return "Keycloak did not answer in time"
     return "Keycloak is unreachable"
 
 
@@ -93,9 +113,13 @@ class OidcClient:
             token = await self._client.fetch_access_token(
                 grant_type="refresh_token", refresh_token=session.refresh_token
             )
+            claims = await self.verify_access_token(token["access_token"])
         except OAuthError as error:
             raise SessionExpired(str(error)) from error
-        claims = await self.verify_access_token(token["access_token"])
+        except SignInError as error:  # a token it cannot trust ends the session like a refused refresh
+            raise SessionExpired(error.message) from error
+        except Exception as error:  # noqa: BLE001 - the transport (authlib's httpx or httpx2), a body not JSON …
+            raise IdentityProviderUnavailable(_unavailable(error)) from error
         refreshed = self._session_from(token, claims)
         refreshed.id_token = refreshed.id_token or session.id_token
         refreshed.created_at = session.created_at

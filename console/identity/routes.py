@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from console.identity.backchannel import InvalidLogoutToken, end_sessions, validate_logout_token
-from console.identity.oidc import SignInError
+from console.identity.oidc import IdentityProviderUnavailable, SignInError
 from console.identity.pages import message_page, popup_done_page
 from console.identity.redirects import safe_next
 from console.identity.service import SessionService
@@ -145,7 +145,16 @@ class IdentityRoutes:
         origin = request.headers.get("origin")
         if origin and origin != _origin_of(self._public_url):  # only the console's own pages may ask
             return message_page("Sign-out refused", "This request did not come from the console.", status=403)
-        resolved = await self._service.resolve(session_id_of(request))
+        try:
+            resolved = await self._service.resolve(session_id_of(request))
+        except IdentityProviderUnavailable as outage:  # revoking every session needs Keycloak: nothing is ended
+            return message_page(
+                "Sign-out everywhere is unavailable",
+                f"{outage.message}. Try again shortly.",
+                status=503,
+                action_href="/settings",
+                action_label="Back to Settings",
+            )
         if resolved is None:
             return self._with_session_cookie(RedirectResponse(f"{self._public_url}/", status_code=303), "", max_age=0)
         session, identity = resolved
@@ -189,7 +198,14 @@ class IdentityRoutes:
         return Response(status_code=200, headers=headers)
 
     async def whoami(self, request: Request) -> Response:
-        resolved = await self._service.resolve(session_id_of(request))
+        try:
+            resolved = await self._service.resolve(session_id_of(request))
+        except IdentityProviderUnavailable as outage:
+            return JSONResponse(
+                {"error": f"your sign-in cannot be renewed: {outage.message}"},
+                status_code=503,
+                headers={"Cache-Control": "no-store", "Retry-After": "5"},
+            )
         if resolved is None:
             return JSONResponse({"error": "not signed in"}, status_code=401, headers={"Cache-Control": "no-store"})
         _, identity = resolved

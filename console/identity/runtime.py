@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from console.identity.claims import Identity
-from console.identity.oidc import OidcClient, OidcConfig
+from console.identity.oidc import IdentityProviderUnavailable, OidcClient, OidcConfig
 from console.identity.routes import session_id_from_cookie_header
 from console.identity.service import SessionService
 from console.identity.sessions import RedisSessionStore, SessionStore, SqliteSessionStore
@@ -66,20 +66,32 @@ async def current_person(cookie_header: str) -> tuple[Identity, ActingAs] | None
 
     With `CONSOLE_KUBE_AUTH=token` the calls carry the person's own access token instead.
     """
+    person, _ = await current_person_or_outage(cookie_header)
+    return person
+
+
+async def current_person_or_outage(cookie_header: str) -> tuple[tuple[Identity, ActingAs] | None, str]:
+    """`current_person`, and why there is none when the IdP could not renew the session ("" otherwise): the
+    session is kept, and the page says so instead of sending the person to a sign-in that cannot work."""
     try:
         person = await person_from_cookie_header(cookie_header)
     except SignInNotConfigured:
-        return None
+        return None, ""
+    except IdentityProviderUnavailable as outage:
+        return None, outage.message
     if person is None:
-        return None
+        return None, ""
     identity, access_token = person
     if get_settings().kube_auth == "token":
-        return identity, ActingAs(bearer_token=access_token)
-    return identity, ActingAs(user=identity.kube_user, groups=identity.kube_groups)
+        return (identity, ActingAs(bearer_token=access_token)), ""
+    return (identity, ActingAs(user=identity.kube_user, groups=identity.kube_groups)), ""
 
 
 async def is_signed_in(session_id: str) -> bool:
+    """Whether a page load may go ahead; during an IdP outage a kept session may (its frame says what is wrong)."""
     try:
         return await session_service().resolve(session_id) is not None
     except SignInNotConfigured:
         return False
+    except IdentityProviderUnavailable:
+        return True

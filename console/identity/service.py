@@ -13,13 +13,16 @@ import time
 import httpx
 
 from console.identity.claims import Identity, identity_from_claims
-from console.identity.oidc import OidcClient, SessionExpired
+from console.identity.oidc import IdentityProviderUnavailable, OidcClient, SessionExpired
 from console.identity.sessions import Session, SessionStore, new_session_id
 
 log = logging.getLogger(__name__)
 
 # Refresh when less than this is left, so no request goes out with a token about to expire.
 REFRESH_MARGIN_SECONDS = 60
+# While the IdP cannot be asked, an access token with less than this left is treated as expired (a call made
+# with it could arrive after it did).
+ACCESS_TOKEN_SLACK_SECONDS = 5
 # Write `last_seen` back at most this often (idle timeout bookkeeping without a write per request).
 TOUCH_INTERVAL_SECONDS = 60
 # How long signing out everywhere waits for Keycloak to revoke the refresh tokens.
@@ -39,7 +42,14 @@ class SessionService:
         return session_id
 
     async def resolve(self, session_id: str | None) -> tuple[Session, Identity] | None:
-        """The live session and its person, or None (no such session, or its refresh failed)."""
+        """The live session and its person, or None (no such session, or the IdP refused its refresh).
+
+        While the IdP cannot be asked, a session whose access token still holds goes on with it; one whose token
+        has expired is kept for when the IdP answers again.
+
+        Raises:
+            IdentityProviderUnavailable: the access token expired and the IdP could not be asked for another.
+        """
         if not session_id:
             return None
         session = await self.store.get(session_id)
@@ -58,6 +68,11 @@ class SessionService:
                     except SessionExpired:
                         await self.store.delete(session_id)
                         return None
+                    except IdentityProviderUnavailable as outage:
+                        if session.access_expires_at - time.time() <= ACCESS_TOKEN_SLACK_SECONDS:
+                            raise
+                        log.warning("token refresh postponed: %s", outage.message)
+                        return session, identity_from_claims(session.claims)
                     if not await self.store.update(session_id, session):  # signed out while refreshing
                         await self.revoke([session])
                         return None

@@ -30,6 +30,7 @@ class SessionView:
     popup_sign_in: rx.Var[bool]
     popup_script: str
     signed_out: rx.Var[bool]
+    sign_in_outage: rx.Var[str]  # the IdP cannot renew the session: why ("" when it can)
     on_framed: rx.EventHandler  # the gate found the page framed: offer the popup sign-in
 
 
@@ -39,6 +40,20 @@ def no_access_notice() -> rx.Component:
         icon="lock",
         color_scheme="amber",
         data_testid="no-access",
+    )
+
+
+def sign_in_outage_banner(reason: rx.Var[str]) -> rx.Component:
+    return rx.cond(
+        reason != "",
+        rx.callout(
+            reason,
+            icon="cloud-off",
+            color_scheme="amber",
+            role="alert",
+            margin_bottom="12px",
+            data_testid="sign-in-outage",
+        ),
     )
 
 
@@ -89,7 +104,9 @@ def frame(
     With `?embed=1` (framed in the marketplace) the frame is chrome-less: the content alone.
     """
     body = rx.fragment(
-        session_gate(signed_out=session.signed_out, on_framed=session.on_framed), _body(children, session)
+        session_gate(signed_out=session.signed_out, on_framed=session.on_framed),
+        sign_in_outage_banner(session.sign_in_outage),
+        _body(children, session),
     )
     return rx.cond(
         session.embedded,
@@ -125,6 +142,7 @@ SESSION = SessionView(
     popup_sign_in=SessionState.popup_sign_in,
     popup_script=POPUP_SIGN_IN_SCRIPT,
     signed_out=SessionState.signed_out,
+    sign_in_outage=SessionState.sign_in_outage,
     on_framed=SessionState.offer_popup_sign_in,
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import sys
 import time
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ import httpx
 import pytest
 from sovereign_sandbox.idp import IdentityProvider
 
-from console.identity.oidc import OidcClient, OidcConfig, SignInError
+from console.identity.oidc import IdentityProviderUnavailable, OidcClient, OidcConfig, SignInError
 from console.identity.service import SessionService
 from console.identity.sessions import Session, SqliteSessionStore
 
@@ -176,3 +177,64 @@ async def test_two_worker_processes_refresh_one_session_once(idp: IdentityProvid
     stored = await store.get(session_id)
     assert stored is not None and stored.refresh_token == results[0]["refresh"] != session.refresh_token
     assert (await oidc.verify_access_token(stored.access_token))["preferred_username"] == "viewer"
+
+
+async def test_while_keycloak_is_down_an_expired_session_is_kept_and_renewed_once_it_answers(
+    idp: IdentityProvider, tmp_path: Path
+):
+    oidc = _oidc(idp)
+    store = SqliteSessionStore(tmp_path / "sessions.db")
+    service = SessionService(store, oidc)
+    session = await _signed_in(idp, oidc, "sre")
+    session.access_expires_at = time.time()  # expired: only a refresh lets the console act as them
+    session_id = await service.start(session)
+    idp.outage()
+    try:
+        with pytest.raises(IdentityProviderUnavailable) as outage:
+            await service.resolve(session_id)
+        assert outage.value.message == "Keycloak answered 503 Service Unavailable"
+        assert await store.get(session_id) is not None  # not their fault: the session is kept
+    finally:
+        idp.outage(down=False)
+
+    resolved = await service.resolve(session_id)
+
+    assert resolved is not None and resolved[1].username == "sre"
+    assert resolved[0].access_expires_at > time.time() + 60
+
+
+async def test_while_keycloak_is_down_a_token_that_still_holds_carries_on(idp: IdentityProvider, tmp_path: Path):
+    oidc = _oidc(idp)
+    store = SqliteSessionStore(tmp_path / "sessions.db")
+    service = SessionService(store, oidc)
+    session = await _signed_in(idp, oidc, "viewer")
+    session.access_expires_at = time.time() + 30  # due for a refresh, still valid
+    session_id = await service.start(session)
+    idp.outage()
+    try:
+        resolved = await service.resolve(session_id)
+    finally:
+        idp.outage(down=False)
+
+    assert resolved is not None and resolved[0].access_token == session.access_token
+    stored = await store.get(session_id)
+    assert stored is not None and stored.refresh_token == session.refresh_token  # refreshed later, not lost
+
+
+async def test_an_unreachable_keycloak_is_an_outage_not_a_sign_out(idp: IdentityProvider, tmp_path: Path):
+    session = await _signed_in(idp, _oidc(idp), "developer")
+    session.access_expires_at = time.time()
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}/realms/sovereign"
+    unreachable = OidcClient(
+        OidcConfig(issuer=nowhere, client_id="console", client_secret="-", redirect_uri="http://127.0.0.1:3000/cb")
+    )
+    store = SqliteSessionStore(tmp_path / "sessions.db")
+    session_id = await SessionService(store, _oidc(idp)).start(session)
+
+    with pytest.raises(IdentityProviderUnavailable) as outage:
+        await SessionService(store, unreachable).resolve(session_id)
+
+    assert outage.value.message == "Keycloak is unreachable"
+    assert await store.get(session_id) is not None

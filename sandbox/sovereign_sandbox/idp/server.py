@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import uvicorn
+from starlette.responses import HTMLResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sovereign_sandbox.idp.app import create_idp_app
 from sovereign_sandbox.idp.realm import Lifetimes, Realm
@@ -24,6 +26,11 @@ from sovereign_sandbox.world.people import PEOPLE, password_of
 __all__ = ["DEFAULT_REDIRECT_URIS", "IdentityProvider"]
 
 DEFAULT_REDIRECT_URIS = ("http://localhost:3000/auth/callback", "http://127.0.0.1:3000/auth/callback")
+_NO_UPSTREAM = HTMLResponse(
+    "<html><head><title>503 Service Temporarily Unavailable</title></head><body><center>"
+    "<h1>503 Service Temporarily Unavailable</h1></center></body></html>",
+    status_code=503,
+)
 
 
 class IdentityProvider(LoopThread):
@@ -62,6 +69,20 @@ class IdentityProvider(LoopThread):
         self.passwords: dict[str, str] = {person.username: password_of(person.username) for person in PEOPLE}
         self.keys = SigningKeys()
         self._server: uvicorn.Server | None = None
+        self._down = False
+
+    def outage(self, down: bool = True) -> None:
+        """While down, every request is answered 503, as an ingress with no ready Keycloak pod behind it does."""
+        self._down = down
+
+    def _unless_down(self, app: ASGIApp) -> ASGIApp:
+        async def serve(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] == "http" and self._down:
+                await _NO_UPSTREAM(scope, receive, send)
+                return
+            await app(scope, receive, send)
+
+        return serve
 
     @property
     def console_client(self) -> Any:
@@ -79,7 +100,7 @@ class IdentityProvider(LoopThread):
 
     async def _serve(self) -> None:
         config = uvicorn.Config(
-            create_idp_app(self.realm, self.issuer, keys=self.keys),
+            self._unless_down(create_idp_app(self.realm, self.issuer, keys=self.keys)),
             log_level="warning",
             timeout_graceful_shutdown=1,
             lifespan="off",
