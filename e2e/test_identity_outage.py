@@ -55,7 +55,7 @@ def test_an_outage_during_the_session_shows_a_banner_keeps_the_page_and_recovers
     try:
         page.reload()
         banner = page.get_by_test_id("sign-in-outage")
-        expect(banner).to_contain_text("Your sign-in cannot be renewed right now: Keycloak answered 503")
+        expect(banner).to_contain_text("Your sign-in cannot be checked right now: Keycloak answered 503")
         expect(banner).to_contain_text("Your session is kept")
         assert page.url.startswith(f"{console_url}/cloud")  # not sent to a sign-in that cannot work
         expect(page.get_by_test_id("identity-tier")).to_have_count(1)

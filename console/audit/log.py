@@ -12,9 +12,27 @@ from console.audit.query import AuditPage, AuditQuery
 from console.audit.records import DISTINCT_COLUMNS, RESULTS, AuditRecord, Distinct, Result, timestamp
 from console.observability.counters import audit_written
 
-__all__ = ["DISTINCT_COLUMNS", "RESULTS", "AuditLog", "AuditRecord", "AuditStore", "Distinct", "Result", "timestamp"]
+__all__ = [
+    "DISTINCT_COLUMNS",
+    "RESULTS",
+    "AuditLog",
+    "AuditRecord",
+    "AuditStore",
+    "AuditNotWritable",
+    "Distinct",
+    "Result",
+    "timestamp",
+]
 
 logger = logging.getLogger("console.audit")
+
+
+class AuditNotWritable(Exception):
+    """The audit log cannot keep records (its database does not answer); `message` says so to the person."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class AuditStore(Protocol):
@@ -68,10 +86,30 @@ class AuditLog:
             raise ValueError(f"audit result must be one of {', '.join(RESULTS)}, not {result!r}")
         entry = AuditRecord(self._clock(), actor, action, target, result, detail)
         logger.info(entry.to_json())
-        await self._store.append(entry)
+        try:
+            await self._store.append(entry)
+        except Exception as error:  # noqa: BLE001 - whatever the database driver raised: said, never swallowed
+            raise AuditNotWritable(
+                f"{action} on {target} ({result}) is on the console's audit log stream only: the audit database "
+                f"could not keep it ({type(error).__name__})"
+            ) from error
         audit_written(result)
         self.changes.notify()
         return entry
+
+    async def ensure_writable(self) -> None:
+        """Before a change: refuse it when the audit log could not record it (its database does not answer).
+
+        Raises:
+            AuditNotWritable: nothing should be changed now.
+        """
+        try:
+            await self._store.newest_id()
+        except Exception as error:  # noqa: BLE001 - the driver's error, whatever it is, means the same here
+            raise AuditNotWritable(
+                f"Nothing was changed: the audit log cannot record changes right now (its database does not "
+                f"answer: {type(error).__name__}). Try again shortly."
+            ) from error
 
     async def recent(self, limit: int = 100, actor: str | None = None) -> list[AuditRecord]:
         """The newest records first, optionally only one actor's."""

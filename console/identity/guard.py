@@ -10,6 +10,11 @@ from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from console.identity.content_policy import page_policy
+from console.identity.pages import message_page
+from console.identity.sessions import SessionStoreUnavailable
+
+# How often the "session store unreachable" page reloads itself.
+STORE_RETRY_SECONDS = 5
 
 # Paths anyone may load: sign-in itself, health checks, and the static build (pages are gated, assets are not).
 _OPEN_PREFIXES = (
@@ -118,7 +123,12 @@ class ConsoleGuard:
             response = PlainTextResponse("cross-site request refused", status_code=403)
             await response(scope, receive, self._with_frame_headers(send))
             return
-        if await self._needs_sign_in(scope):
+        try:
+            needs_sign_in = await self._needs_sign_in(scope)
+        except SessionStoreUnavailable as outage:
+            await self._store_unavailable(outage)(scope, receive, self._with_frame_headers(send))
+            return
+        if needs_sign_in:
             path = scope.get("path", "/")
             query = scope.get("query_string", b"").decode("latin-1")
             target = path + (f"?{query}" if query else "")
@@ -128,7 +138,32 @@ class ConsoleGuard:
         send = self._with_frame_headers(send)
         if self._is_page_load(scope):  # spliced in before the headers are made: its hash joins the page's CSP
             scope, send = self._with_storage_fallback(scope, send)
-        await self._app(scope, receive, send)
+        started = False
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self._app(scope, receive, watched_send)
+        except SessionStoreUnavailable as outage:  # a route that reads sessions (sign-in, whoami, sign-out)
+            if started:
+                raise
+            await self._store_unavailable(outage)(scope, receive, send)
+
+    @staticmethod
+    def _store_unavailable(outage: SessionStoreUnavailable):
+        """A plain page that says what is wrong and reloads itself until the store answers (no script needed)."""
+        return message_page(
+            "The console cannot read sessions",
+            f"{outage.message[:1].upper()}{outage.message[1:]}. Nothing is lost on your side: this page "
+            "tries again by itself every few seconds.",
+            status=503,
+            action_href="",
+            action_label="Try again now",
+            retry_seconds=STORE_RETRY_SECONDS,
+        )
 
     def _is_cross_site_write(self, scope: Scope) -> bool:
         """A state-changing request a browser sent from another site (CSRF): its Origin is not the console's or an

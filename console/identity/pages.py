@@ -9,7 +9,7 @@ from starlette.responses import HTMLResponse
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title} · Sovereign Console</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1">{refresh}
 <style>
 body {{ font-family: system-ui, sans-serif; background: #f6f7f9; color: #1f2328; display: grid;
        place-items: center; min-height: 100vh; margin: 0; }}
@@ -25,17 +25,31 @@ a {{ display: inline-block; margin-top: 8px; background: #0d9488; color: #fff; p
 
 
 def message_page(
-    title: str, message: str, *, status: int = 400, action_href: str = "/login", action_label: str = "Sign in again"
+    title: str,
+    message: str,
+    *,
+    status: int = 400,
+    action_href: str = "/login",
+    action_label: str = "Sign in again",
+    retry_seconds: int | None = None,
 ) -> HTMLResponse:
+    """A plain page with one action; with `retry_seconds` it reloads itself that often (a meta refresh: the
+    console's CSP allows no inline script) and says so with `Retry-After`. `action_href` "" is this page."""
+    headers = {"Cache-Control": "no-store"}
+    refresh = ""
+    if retry_seconds is not None:
+        headers["Retry-After"] = str(retry_seconds)
+        refresh = f'\n<meta http-equiv="refresh" content="{int(retry_seconds)}">'
     return HTMLResponse(
         _PAGE.format(
             title=escape(title),
             message=escape(message),
             action_href=escape(action_href, quote=True),
             action_label=escape(action_label),
+            refresh=refresh,
         ),
         status_code=status,
-        headers={"Cache-Control": "no-store"},
+        headers=headers,
     )
 
 

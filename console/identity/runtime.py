@@ -11,7 +11,7 @@ from console.identity.claims import Identity
 from console.identity.oidc import IdentityProviderUnavailable, OidcClient, OidcConfig
 from console.identity.routes import session_id_from_cookie_header
 from console.identity.service import SessionService
-from console.identity.sessions import RedisSessionStore, SessionStore, SqliteSessionStore
+from console.identity.sessions import RedisSessionStore, SessionStore, SessionStoreUnavailable, SqliteSessionStore
 from console.kube.api import ActingAs
 from console.settings import Settings, get_settings
 
@@ -71,13 +71,14 @@ async def current_person(cookie_header: str) -> tuple[Identity, ActingAs] | None
 
 
 async def current_person_or_outage(cookie_header: str) -> tuple[tuple[Identity, ActingAs] | None, str]:
-    """`current_person`, and why there is none when the IdP could not renew the session ("" otherwise): the
-    session is kept, and the page says so instead of sending the person to a sign-in that cannot work."""
+    """`current_person`, and why there is none when the session could not be checked ("" otherwise): the IdP
+    could not renew it, or the session store could not be read. The session is kept, and the page says so
+    instead of sending the person to a sign-in that cannot work."""
     try:
         person = await person_from_cookie_header(cookie_header)
     except SignInNotConfigured:
         return None, ""
-    except IdentityProviderUnavailable as outage:
+    except (IdentityProviderUnavailable, SessionStoreUnavailable) as outage:
         return None, outage.message
     if person is None:
         return None, ""
@@ -88,7 +89,11 @@ async def current_person_or_outage(cookie_header: str) -> tuple[tuple[Identity, 
 
 
 async def is_signed_in(session_id: str) -> bool:
-    """Whether a page load may go ahead; during an IdP outage a kept session may (its frame says what is wrong)."""
+    """Whether a page load may go ahead; during an IdP outage a kept session may (its frame says what is wrong).
+
+    Raises:
+        SessionStoreUnavailable: no session can be read (the guard answers with a page that says so).
+    """
     try:
         return await session_service().resolve(session_id) is not None
     except SignInNotConfigured:

@@ -18,6 +18,7 @@ import json
 import secrets
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,8 +26,19 @@ from typing import Any, Protocol
 from console.identity.file_locks import FileLocks
 
 IDLE_TIMEOUT_SECONDS = 4 * 3600
+# A Redis that does not answer within these is treated as down (the page says so) rather than waited for.
+REDIS_CONNECT_TIMEOUT_SECONDS = 2.0
+REDIS_TIMEOUT_SECONDS = 5.0
 # A sign-in completed in a popup is handed to the framed console with a one-time code this short-lived.
 HANDOVER_SECONDS = 60
+
+
+class SessionStoreUnavailable(Exception):
+    """The session store cannot be reached (Redis down or restarting): no session can be read or kept."""
+
+    def __init__(self, message: str = "the console's session store (Redis) cannot be reached") -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(slots=True)
@@ -252,6 +264,17 @@ class SqliteSessionStore:
         return await asyncio.to_thread(self._take_handover, code)
 
 
+@contextlib.contextmanager
+def _reachable() -> Iterator[None]:
+    """Redis's connection failures as `SessionStoreUnavailable`, which pages explain (other errors are bugs)."""
+    from redis import exceptions
+
+    try:
+        yield
+    except (exceptions.ConnectionError, exceptions.TimeoutError) as error:
+        raise SessionStoreUnavailable() from error
+
+
 class RedisSessionStore:
     """Sessions in Redis (the one Reflex uses for multi-worker state), expiring after the idle timeout.
 
@@ -263,12 +286,15 @@ class RedisSessionStore:
     def __init__(self, url: str, idle_timeout: float = IDLE_TIMEOUT_SECONDS, prefix: str = "console:session:") -> None:
         from redis import asyncio as redis_asyncio  # only needed when Redis is configured
 
-        self._redis = redis_asyncio.from_url(url)
+        self._redis = redis_asyncio.from_url(
+            url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
+        )
         self._idle_timeout = int(idle_timeout)
         self._prefix = prefix
 
     async def get(self, session_id: str) -> Session | None:
-        raw = await self._redis.get(self._prefix + _key(session_id))
+        with _reachable():
+            raw = await self._redis.get(self._prefix + _key(session_id))
         return Session.from_json(raw) if raw else None
 
     def _subject_key(self, subject: str) -> str:
@@ -296,14 +322,17 @@ class RedisSessionStore:
         return bool(written)
 
     async def put(self, session_id: str, session: Session) -> None:
-        await self._write(session_id, session, only_existing=False)
+        with _reachable():
+            await self._write(session_id, session, only_existing=False)
 
     async def update(self, session_id: str, session: Session) -> bool:
-        return await self._write(session_id, session, only_existing=True)
+        with _reachable():
+            return await self._write(session_id, session, only_existing=True)
 
     async def delete(self, session_id: str) -> None:
         key = _key(session_id)
-        raw = await self._redis.getdel(self._prefix + key)
+        with _reachable():
+            raw = await self._redis.getdel(self._prefix + key)
         indexes = self._indexes(Session.from_json(raw)) if raw else []
         if indexes:
             async with self._redis.pipeline(transaction=False) as pipeline:

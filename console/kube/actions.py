@@ -68,6 +68,8 @@ async def _audited(
 ) -> T:
     """Run one write; record its result (denied on 403) and turn an API error into a `WriteFailed`."""
     target = audit_target(kind, namespace, name)
+    if audit is not None:
+        await audit.ensure_writable()  # no change the audit log could not record
     try:
         try:
             result = await work

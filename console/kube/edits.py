@@ -322,6 +322,8 @@ async def apply(
     """
     target = audit_target(kind, namespace, name)
     action = "apply.force" if force else "apply"
+    if audit is not None:
+        await audit.ensure_writable()  # no change the audit log could not record
     try:
         path = object_path(kind, namespace, name)
         body = copy.deepcopy(manifest)

@@ -75,6 +75,7 @@ async def reveal(api: KubeApi, namespace: str, name: str, *, audit: AuditLog, ac
         RevealFailed: the API server refused (403: `denied`) or failed; the attempt is audited either way.
     """
     target = audit_target(namespace, name)
+    await audit.ensure_writable()  # no reveal the audit log could not record
     try:
         obj = await api.get(secret_path(namespace, name))
     except KubeApiError as error:

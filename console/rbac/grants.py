@@ -266,6 +266,7 @@ async def apply_grants(
     chosen, wanted_scopes, grantees = checked_request(tier, scopes, users)
     if not sovereign_ref.strip():
         raise GrantRefused("spec.sovereignRef is required")
+    await audit.ensure_writable()  # no grant the audit log could not record
     scoped, _ = merge(wanted_scopes, await _enforced(api_as_person, chosen))
     try:
         listed = await api_as_person.get(grants_path(namespace))
@@ -313,6 +314,7 @@ async def update_grant(
         GrantRefused: an unknown tier or a refused scope; the grant is not a valid UserAccess; its user already
             holds another grant of the new tier (one grant per user per tier). Nothing was written.
     """
+    await audit.ensure_writable()  # no change the audit log could not record
     try:
         chosen = tier if isinstance(tier, Tier) else tier_named(tier)
         wanted_scopes = _scope_list(scopes)
@@ -349,6 +351,7 @@ async def delete_grant(
     target = audit_target(namespace, name)
     if not name.strip():
         raise GrantRefused("which grant? a UserAccess name is required")
+    await audit.ensure_writable()  # no revoke the audit log could not record
     described = ""
     try:
         existing = _parsed(await api_as_person.get(grant_path(namespace, name)))

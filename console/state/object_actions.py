@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from console.audit import audit_log
+from console.audit import AuditNotWritable, audit_log
 from console.kube import actions, runtime
 from console.kube.actions import ActionRefused
 from console.kube.api import KubeApi
@@ -88,7 +88,7 @@ async def run_action(target: Target, action: str, *, replicas: object = "", conf
         if action == "resume":
             await actions.resume(api, kind, namespace, name, audit=audit, actor=actor)
             return Outcome(f"Resumed {name}.", "ok")
-    except (ActionRefused, EditRefused, WriteFailed) as failure:
+    except (ActionRefused, EditRefused, WriteFailed, AuditNotWritable) as failure:
         return Outcome(failure.message, "err")
     return Outcome(f"Unknown action “{action}”.", "err")
 

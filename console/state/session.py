@@ -50,7 +50,7 @@ class SessionState(rx.State):
     email: str = ""
     tier: str = ""
     initials: str = ""
-    sign_in_outage: str = ""  # the IdP cannot renew the session: why, for the frame's banner
+    sign_in_outage: str = ""  # the session cannot be checked (IdP or session store down): why, for the banner
     waiting_for_sign_in: bool = False
 
     @rx.var
@@ -116,6 +116,6 @@ class SessionState(rx.State):
 
 def _outage_text(reason: str) -> str:
     return (
-        f"Your sign-in cannot be renewed right now: {reason}. "
-        "Your session is kept; this page reloads once the identity provider answers."
+        f"Your sign-in cannot be checked right now: {reason}. "
+        "Your session is kept; this page reloads by itself once that is fixed."
     )

@@ -16,7 +16,16 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["PostgresNotInstalled", "RedisNotInstalled", "postgres_server", "redis_server"]
+__all__ = [
+    "PostgresNotInstalled",
+    "PostgresService",
+    "RedisNotInstalled",
+    "RedisService",
+    "postgres_server",
+    "redis_server",
+    "running_postgres",
+    "running_redis",
+]
 
 
 class PostgresNotInstalled(RuntimeError):
@@ -32,41 +41,58 @@ def _postgres_bin() -> Path | None:
     return found[-1].parent if found else None
 
 
+class PostgresService:
+    """One PostgreSQL cluster in a folder of its own, which tests may stop and start again (its data kept)."""
+
+    def __init__(self, max_connections: int = 50) -> None:
+        bin_dir = _postgres_bin()
+        if bin_dir is None:
+            raise PostgresNotInstalled("PostgreSQL is not installed: `make test-deps` installs Debian's postgresql")
+        self._bin = bin_dir
+        self.socket_dir = Path(tempfile.mkdtemp(prefix="console-pg-"))
+        self._as_owner: list[str] = []
+        if os.geteuid() == 0:  # the server refuses to run as root
+            shutil.chown(self.socket_dir, "postgres", "postgres")
+            self._as_owner = ["runuser", "-u", "postgres", "--"]
+        self._data = self.socket_dir / "data"
+        self._options = f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off -c max_connections={max_connections}"
+        self._run("initdb", "-D", str(self._data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C",
+                  "--no-sync")  # fmt: skip
+
+    def _run(self, tool: str, *args: str, check: bool = True) -> None:
+        command = [*self._as_owner, str(self._bin / tool), *args]
+        subprocess.run(command, check=check, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        self._run("pg_ctl", "-D", str(self._data), "-o", self._options, "-l", str(self.socket_dir / "server.log"),
+                  "-w", "start")  # fmt: skip
+
+    def stop(self) -> None:
+        """As a restart of its pod does: every connection is cut (`-m fast`)."""
+        if (self._data / "postmaster.pid").exists():
+            self._run("pg_ctl", "-D", str(self._data), "-m", "fast", "-w", "stop", check=False)
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.socket_dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_postgres(max_connections: int = 50) -> Iterator[PostgresService]:
+    """A running PostgreSQL server (user `postgres`, trust authentication, on a Unix socket only)."""
+    service = PostgresService(max_connections)
+    try:
+        service.start()
+        yield service
+    finally:
+        service.remove()
+
+
 @contextlib.contextmanager
 def postgres_server(max_connections: int = 50) -> Iterator[Path]:
-    """A running PostgreSQL server; yields its socket folder (user `postgres`, trust authentication).
-
-    Runs as `postgres` when started by root (the server refuses root), on a Unix socket only.
-    """
-    bin_dir = _postgres_bin()
-    if bin_dir is None:
-        raise PostgresNotInstalled("PostgreSQL is not installed: `make test-deps` installs Debian's postgresql")
-    base = Path(tempfile.mkdtemp(prefix="console-pg-"))
-    as_owner: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres", "postgres")
-        as_owner = ["runuser", "-u", "postgres", "--"]
-    data = base / "data"
-    options = f"-k {base} -c listen_addresses='' -c fsync=off -c max_connections={max_connections}"
-    try:
-        subprocess.run(
-            [*as_owner, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-             "--locale=C", "--no-sync"],
-            check=True, capture_output=True, timeout=120,
-        )  # fmt: skip
-        subprocess.run(
-            [*as_owner, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "server.log"),
-             "-w", "start"],
-            check=True, capture_output=True, timeout=120,
-        )  # fmt: skip
-        yield base
-    finally:
-        if (data / "postmaster.pid").exists():
-            subprocess.run(
-                [*as_owner, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
-                check=False, capture_output=True, timeout=120,
-            )  # fmt: skip
-        shutil.rmtree(base, ignore_errors=True)
+    """A running PostgreSQL server; yields its socket folder (user `postgres`, trust authentication)."""
+    with running_postgres(max_connections) as service:
+        yield service.socket_dir
 
 
 def _free_port() -> int:
@@ -75,19 +101,26 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@contextlib.contextmanager
-def redis_server() -> Iterator[str]:
-    """A running Redis server on a loopback port, nothing persisted; yields its `redis://` URL."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RedisNotInstalled("Redis is not installed: `make test-deps` installs Debian's redis-server")
-    base = Path(tempfile.mkdtemp(prefix="console-redis-"))
-    port = _free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(base), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
+class RedisService:
+    """One Redis server on a loopback port, nothing persisted; tests may stop it and start it again (empty, on
+    the same port), as a Redis pod without persistence restarts."""
+
+    def __init__(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RedisNotInstalled("Redis is not installed: `make test-deps` installs Debian's redis-server")
+        self._binary = binary
+        self._dir = Path(tempfile.mkdtemp(prefix="console-redis-"))
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._process: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        process = subprocess.Popen(
+            [self._binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self._dir), "--save", "",
+             "--appendonly", "no"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
         assert process.stdout is not None
         for line in process.stdout:  # blocks until the server says it is ready (or exits)
             if "Ready to accept connections" in line:
@@ -96,12 +129,36 @@ def redis_server() -> Iterator[str]:
             raise RuntimeError(f"redis-server exited with code {process.wait()} before it was ready")
         # Keep reading its log so a full pipe never stalls the server.
         threading.Thread(target=process.stdout.read, daemon=True).start()
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
+        self._process = process
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        shutil.rmtree(base, ignore_errors=True)
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_redis() -> Iterator[RedisService]:
+    service = RedisService()
+    try:
+        service.start()
+        yield service
+    finally:
+        service.remove()
+
+
+@contextlib.contextmanager
+def redis_server() -> Iterator[str]:
+    """A running Redis server on a loopback port, nothing persisted; yields its `redis://` URL."""
+    with running_redis() as service:
+        yield service.url

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy
 from sqlalchemy import event
 
-from console.audit import AuditLog, AuditLogUnavailable, audit_log
+from console.audit import AuditLog, AuditLogUnavailable, AuditNotWritable, audit_log
 from console.audit.runtime import install, uninstall
 from console.database.audit_store import DatabaseAuditStore
 from console.database.engine import dispose_engine, engine_for
@@ -103,8 +103,13 @@ async def test_a_write_failure_is_raised_not_swallowed(tmp_path: Path):
     url = f"sqlite:///{tmp_path}/never-migrated.db"  # no audit_log table: the insert fails
     try:
         audit = AuditLog(DatabaseAuditStore(engine_for(url)))
-        with pytest.raises(sqlalchemy.exc.OperationalError, match="audit_log"):
+        with pytest.raises(
+            AuditNotWritable, match=r"scale on x \(ok\) is on the console's audit log stream only"
+        ) as raised:
             await audit.record("oidc:alice", "scale", "x", "ok")
+        assert isinstance(raised.value.__cause__, sqlalchemy.exc.OperationalError)
+        with pytest.raises(AuditNotWritable, match="Nothing was changed: the audit log cannot record changes"):
+            await audit.ensure_writable()  # what every change asks first
     finally:
         dispose_engine(url)
 

@@ -150,6 +150,11 @@ def test_each_request_is_one_json_line_with_its_request_id_and_no_secrets(consol
         )
         generated = httpx.get(f"{console_url}/healthz", headers={"x-request-id": "not valid!"})
         logging.getLogger("console.audit").info('{"actor":"alice"}')
+        # The server thread writes a request's line once its response is sent, which can be after the client
+        # has read it: wait for the second line rather than race it.
+        deadline = time.monotonic() + 5
+        while stream.getvalue().count('"logger":"console.http"') < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
     finally:
         configure_logging("text")
     assert echoed.headers["x-request-id"] == "req-42"

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 import reflex as rx
 
-from console.audit import AuditLogUnavailable, audit_log
+from console.audit import AuditLogUnavailable, AuditNotWritable, audit_log
 from console.pages.access.directory_gate import NEEDS_OWNER, DirectoryGateState, Visitor, visitor
 from console.pages.access.groups_tree import (
     GroupNode,
@@ -224,8 +224,12 @@ class GroupsState(DirectoryGateState, rx.State):
         """Make one change as the console's service account; done or failed, it is audited."""
         try:
             audit = audit_log()
+            await audit.ensure_writable()
         except AuditLogUnavailable as problem:
             self.result, self.result_tone = f"Nothing was changed: {problem}", "err"
+            return False
+        except AuditNotWritable as problem:
+            self.result, self.result_tone = problem.message, "err"
             return False
         try:
             await change(keycloak_admin())

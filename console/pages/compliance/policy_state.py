@@ -11,6 +11,7 @@ from urllib.parse import unquote
 import plotly.graph_objects as go
 import reflex as rx
 
+from console.audit import AuditNotWritable
 from console.audit.runtime import audit_log
 from console.compliance.modes import describe_mode_change, set_mode
 from console.compliance.views import PolicyView
@@ -154,6 +155,11 @@ class CompliancePolicyState(rx.State):
             return SessionState.check
         target = f"environmentpolicies.catalyst.openova.io/{environment_policy}"
         detail = f"spec.compliance.modes.{policy}={mode}"
+        try:
+            await audit_log().ensure_writable()  # no change the audit log could not record
+        except AuditNotWritable as problem:
+            self.result, self.result_tone = problem.message, "err"
+            return
         try:
             await set_mode(viewer.api, environment_policy, policy, mode)
         except KubeApiError as error:

@@ -10,7 +10,7 @@ import contextlib
 
 import reflex as rx
 
-from console.audit import audit_log
+from console.audit import AuditNotWritable, audit_log
 from console.kube import runtime
 from console.kube.capabilities import Capability
 from console.kube.detail_service import (
@@ -126,6 +126,9 @@ class ResourceDetailState(rx.State):
             return
         except KindNotFound:
             self.reveal_message = f"Unknown kind “{self.kind_id}”."
+            return
+        except AuditNotWritable as problem:
+            self.reveal_message = problem.message
             return
         except RevealFailed as failure:
             self.reveal_message = failure.message

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from console.audit import audit_log
+from console.audit import AuditNotWritable, audit_log
 from console.kube import actions, edits, runtime
 from console.kube.api import KubeApi, KubeApiError
 from console.kube.kinds import Kind, KindNotFound
@@ -230,6 +230,9 @@ class YamlTabState(rx.State):
             return
         except edits.ApplyConflict as conflict:
             self._conflict(conflict)
+            return
+        except AuditNotWritable as problem:
+            self._say(problem.message, "err")
             return
         except edits.WriteFailed as failure:
             self._say(failure.message, "err")
