@@ -55,6 +55,15 @@ def sandbox(world: SandboxWorld) -> Sandbox:
     return world.cluster
 
 
+# Each running console's log file, by its URL (`console_log_of`).
+_CONSOLE_LOGS: dict[str, Path] = {}
+
+
+def console_log_of(console_url: str) -> Path:
+    """The log file of the console serving `console_url` (both of its streams)."""
+    return _CONSOLE_LOGS[console_url]
+
+
 def _serve_console(world: SandboxWorld, port: int, state: Path, extra_env: dict[str, str]) -> Iterator[str]:
     """The console on `port`, its logs in `<state>/console.log`: after the module they must hold no token,
     session id or Secret value (`leak_watch.console_log_leaks`)."""
@@ -68,6 +77,7 @@ def _serve_console(world: SandboxWorld, port: int, state: Path, extra_env: dict[
         extra_env=extra_env,
         log_path=log,
     ) as (url, _):
+        _CONSOLE_LOGS[url] = log
         yield url
     secrets = core_api(world.cluster.kubeconfig_path).list_secret_for_all_namespaces()
     values = leak_watch.credential_values([item.to_dict() for item in secrets.items])

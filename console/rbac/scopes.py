@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -43,6 +44,8 @@ SCOPE_KEYS: tuple[str, ...] = tuple(
 # `org` is an alias: namespaces are labelled with the long form.
 _ALIASES = {_PREFIX + "org": _PREFIX + "organization"}
 WILDCARD = "*"
+# A Kubernetes label value (what a scope is matched against).
+_LABEL_VALUE = re.compile(r"(?=.{1,63}$)[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?")
 
 
 class ScopeError(ValueError):
@@ -65,7 +68,8 @@ def parse_scope(key: str, value: str) -> Scope:
     """A checked scope; a bare key (`application`) gets the `openova.io/` prefix, `org` becomes `organization`.
 
     Raises:
-        ScopeError: "scope key is required", "unknown scope key: X — valid: …" or "scope value is required".
+        ScopeError: "scope key is required", "unknown scope key: X — valid: …", "scope value is required", or
+            the value is not a label value (a namespace could never carry it).
     """
     key, value = key.strip(), value.strip()
     if not key:
@@ -76,6 +80,12 @@ def parse_scope(key: str, value: str) -> Scope:
         raise ScopeError(f"unknown scope key: {key} — valid: {valid}")
     if not value:
         raise ScopeError("scope value is required")
+    if value != WILDCARD and not _LABEL_VALUE.fullmatch(value):
+        # A namespace label can never hold it: the scope would silently reach nothing.
+        raise ScopeError(
+            f"scope value “{value[:40]}” is not a label value: up to 63 letters, digits, '-', '_' or '.', "
+            "starting and ending with a letter or digit (or * for any)"
+        )
     return Scope(_ALIASES.get(full, full), value)
 
 

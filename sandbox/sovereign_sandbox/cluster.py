@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sovereign_sandbox.apiserver import customresources
@@ -89,6 +91,18 @@ def _qos_class(spec: dict[str, Any]) -> str:
     return "Guaranteed" if guaranteed else "Burstable"
 
 
+@dataclass(frozen=True, slots=True)
+class ApiWrite:
+    """One write a client made through the API (what the API server's audit log records at RequestResponse
+    level, in short): who (after impersonation), the HTTP verb, the path, the answer's status."""
+
+    user: str
+    groups: tuple[str, ...]
+    verb: str
+    path: str
+    status: int
+
+
 class Cluster:
     """Everything a request handler needs; mutate only on the server's event loop once serving."""
 
@@ -106,6 +120,9 @@ class Cluster:
         self.store.register_strategy("/secrets", _SecretStrategy())
         customresources.install(self.store)
         self.tokens: dict[str, User] = dict(tokens or {})
+        # Every accepted write a client made over HTTP (not the simulation's own): tests read "0 unintended
+        # writes" off it. Bounded like the real audit log's retention.
+        self.api_writes: deque[ApiWrite] = deque(maxlen=20_000)
         # RBAC over the store's roles and bindings unless a test supplies its own (auth.allow_all).
         self.authorizer: Authorizer = authorizer or rbac.RbacAuthorizer(self.store)
         # Escalation prevention resolves rules from the RBAC objects whatever the authorizer, as the real one.

@@ -418,3 +418,26 @@ def test_namespace_deletion_terminates_then_disappears(http: httpx.Client, ns: s
     started = time.monotonic()
     _wait(lambda: not _exists(http, f"/api/v1/namespaces/{ns}"), timeout=2)
     assert time.monotonic() - started < 1
+
+
+def test_the_record_of_writes_holds_accepted_writes_only(quiet: Sandbox, http: httpx.Client, ns: str) -> None:
+    """What tests read "no unintended write" off: who wrote what, after impersonation; never a refused write,
+    a dry run or an access review."""
+    before = len(quiet.cluster.api_writes)
+    created = http.post(f"/api/v1/namespaces/{ns}/configmaps", json={"metadata": {"name": "recorded"}})
+    dry = http.post(f"/api/v1/namespaces/{ns}/configmaps?dryRun=All", json={"metadata": {"name": "dry"}})
+    refused = http.post(
+        f"/api/v1/namespaces/{ns}/configmaps",
+        json={"metadata": {"name": "refused"}},
+        headers={"Impersonate-User": "nobody"},
+    )
+    review = http.post(
+        "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+        json={"spec": {"resourceAttributes": {"verb": "get", "resource": "pods"}}},
+    )
+    assert (created.status_code, dry.status_code, refused.status_code, review.status_code) == (201, 201, 403, 201)
+
+    written = list(quiet.cluster.api_writes)[before:]
+
+    assert [(w.verb, w.path, w.status) for w in written] == [("POST", f"/api/v1/namespaces/{ns}/configmaps", 201)]
+    assert written[0].user == "system:admin"

@@ -47,12 +47,21 @@ def test_tier_names_accept_the_role_spellings_and_refuse_others() -> None:
         ("", "x", "scope key is required"),
         ("openova.io/colour", "red", "unknown scope key: openova.io/colour — valid: provider, region"),
         ("application", " ", "scope value is required"),
+        ("organization", "<script>", "scope value “<script>” is not a label value: up to 63 letters"),
+        ("region", "eu west", "scope value “eu west” is not a label value"),
+        ("application", "a" * 64, "scope value “aaaa"),
+        ("application", "-wordpress", "scope value “-wordpress” is not a label value"),
     ],
 )
 def test_bad_scopes_get_the_specs_messages(key: str, value: str, message: str) -> None:
     with pytest.raises(ScopeError) as raised:
         parse_scope(key, value)
     assert str(raised.value).startswith(message)
+
+
+def test_label_values_and_the_wildcard_are_scope_values() -> None:
+    for value in ("acme", "eu-west-1", "v1.2_beta", "a" * 63, "7", "*"):
+        assert parse_scope("application", value).value == value
 
 
 def test_scope_keys_take_a_bare_form_and_org_is_organization() -> None:

@@ -26,7 +26,7 @@ from sovereign_sandbox.auth import reviews
 from sovereign_sandbox.auth.authentication import User, authenticate_request
 from sovereign_sandbox.auth.authorization import Attributes, forbidden_error
 from sovereign_sandbox.auth.impersonation import impersonate
-from sovereign_sandbox.cluster import Cluster
+from sovereign_sandbox.cluster import ApiWrite, Cluster
 from sovereign_sandbox.errors import ApiError
 from sovereign_sandbox.node import metrics
 from sovereign_sandbox.node.exec import refuse_without_upgrade, serve_websocket
@@ -36,6 +36,7 @@ from sovereign_sandbox.storage.resources import ResourceType
 __all__ = ["create_app"]
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _PUBLIC_PATHS = {"/healthz", "/livez", "/readyz", "/version"}
 # Serves the sandbox-only admin paths (`/sandbox/...`) for an authenticated caller.
 AdminHandler = Callable[[Request, User], Awaitable[Response]]
@@ -107,6 +108,17 @@ def _resolve(cluster: Cluster, group: str, version: str, segments: list[str]) ->
     return _Target(resource, namespace, name, subresource)
 
 
+def _is_stored_write(request: Request, path: str, response: Response) -> bool:
+    """An accepted write that changed what is stored: not a dry run, not a review (access and token reviews are
+    created, answered and never kept)."""
+    return (
+        request.method in _WRITE_METHODS
+        and response.status_code < 400
+        and "dryRun" not in request.query_params
+        and not path.endswith("reviews")
+    )
+
+
 class _ApiServer:
     def __init__(self, cluster: Cluster, anonymous: User | None, server_address: str):
         self.cluster = cluster
@@ -140,11 +152,14 @@ class _ApiServer:
             user = await self.identify(request, path)
             if self.admin is not None and path.startswith("/sandbox/"):
                 return await self.admin(request, user)
-            return await self._route(request, path, user)
+            response = await self._route(request, path, user)
         except ApiError as error:
             return error_response(error)
         except PageNotFound:
             return page_not_found()
+        if _is_stored_write(request, path, response):
+            self.cluster.api_writes.append(ApiWrite(user.name, user.groups, request.method, path, response.status_code))
+        return response
 
     async def _route(self, request: Request, path: str, user: User) -> Response:
         catalogue = self.cluster.catalogue
