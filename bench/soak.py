@@ -4,7 +4,9 @@ Each session signs in through the IdP's login form (as a browser does, over HTTP
 Reflex's event socket (hydrate + the page's load events, then the deltas the cluster's churn causes), and in
 a loop loads pages (list, graph, dashboards, settings), asks `/api/whoami`, takes a graph snapshot on
 `/ws/graph` and a few log lines on `/ws/logs`. Prints the console process's memory growth (after warm-up), p99
-latency per operation, the server's event-handler p99 (`console_event_handler_seconds`) and every error.
+latency per operation, the server's event-handler p99 (`console_event_handler_seconds`), every error a client
+saw, and what the console's own log holds: error lines, and any token or session id (there must be none).
+Keep the front end's export alone while it runs (re-exporting under a running console answers 404s).
 
 Targets (issue 16): memory growth < 10 %, 0 errors. Run: `.venv/bin/python bench/soak.py [--sessions 50]
 [--minutes 30] [--churn 20]`; prints figures, asserts nothing. `make bench` runs a short soak (`--minutes 3`).
@@ -41,6 +43,7 @@ LIVE_PATH = "/cloud"
 LIVE_QUERY = {"view": "list", "kind": "pods"}
 GRAPH_VIEW = {"type": "view", "lens": "all", "types": None, "group": "namespace", "expanded": [], "focus": ""}
 LOG_POD = "acme-dev-billing/billing-db-1"
+JWT = re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}")
 
 
 def _free_port() -> int:
@@ -54,6 +57,7 @@ class Results:
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.errors: list[str] = []
         self.frames = 0
+        self.session_ids: set[str] = set()
 
     def timed(self, operation: str, started: float) -> None:
         self.latency[operation].append(time.perf_counter() - started)
@@ -137,6 +141,7 @@ async def _session(
         try:
             started = time.perf_counter()
             session_id = await _sign_in(http, console_url, username, world.idp.passwords[username])
+            results.session_ids.add(session_id)
             results.timed("sign-in", started)
         except Exception as error:  # a bench reports, it does not stop
             results.error(f"sign-in {username}: {error!r}")
@@ -172,6 +177,17 @@ def _handler_p99(metrics: str) -> float | None:
     return None
 
 
+def _log_findings(log: Path, session_ids: set[str]) -> tuple[list[str], list[str]]:
+    """The console log's error lines, and its lines holding a JWT or one of the soak's session ids."""
+    errors, leaks = [], []
+    for line in log.read_text(errors="replace").splitlines():
+        if " ERROR " in line or line.startswith("Traceback"):
+            errors.append(line[:200])
+        if JWT.search(line) or any(session_id in line for session_id in session_ids):
+            leaks.append(line[:200])
+    return errors, leaks
+
+
 def _p99(values: list[float]) -> float:
     return statistics.quantiles(values, n=100)[98] if len(values) >= 2 else (values[0] if values else 0.0)
 
@@ -199,10 +215,14 @@ def main() -> None:
     with (
         tempfile.TemporaryDirectory(prefix="soak-") as scratch,
         SandboxWorld(seed=1, churn=args.churn, console_redirect_uris=[f"{console_url}/auth/callback"]) as world,
-        console_against(world, port, public_url=console_url, state_dir=Path(scratch) / "console", host="127.0.0.1") as (
-            _,
-            process,
-        ),
+        console_against(
+            world,
+            port,
+            public_url=console_url,
+            state_dir=Path(scratch) / "console",
+            host="127.0.0.1",
+            log_path=Path(scratch) / "console.log",
+        ) as (_, process),
     ):
         console = psutil.Process(process.pid)
 
@@ -213,12 +233,15 @@ def main() -> None:
         print(f"soak: {args.sessions} sessions for {args.minutes:g} min, churn {args.churn:g}/s", flush=True)
         results = asyncio.run(_soak(console_url, world, args.sessions, args.minutes, rss))
         metrics = httpx.get(f"{console_url}/metrics").text
+        log_errors, log_leaks = _log_findings(Path(scratch) / "console.log", results.session_ids)
     growth = (rss["end"] - rss["after warm-up"]) / rss["after warm-up"] * 100
     summary = [
         ("backend RSS after warm-up", f"{rss['after warm-up'] / 2**20:.0f} MiB", "", ""),
         ("backend RSS at the end", f"{rss['end'] / 2**20:.0f} MiB", "", ""),
         ("memory growth", f"{growth:.1f} %", "< 10 %", verdict(growth < 10)),
         ("errors", str(len(results.errors)), "0", verdict(not results.errors)),
+        ("error lines in the console's log", str(len(log_errors)), "0", verdict(not log_errors)),
+        ("tokens or session ids in the console's log", str(len(log_leaks)), "0", verdict(not log_leaks)),
         ("event socket frames received", str(results.frames), "", ""),
     ]
     for operation, values in sorted(results.latency.items()):
@@ -227,6 +250,8 @@ def main() -> None:
     summary.append(("event handler p99 (server)", "—" if handler is None else f"≤ {handler * 1000:.0f} ms", "", ""))
     for error in results.errors[:20]:
         print(f"error: {error}")
+    for line in [*log_errors, *log_leaks][:20]:
+        print(f"console log: {line}")
     print_summary(summary)
 
 
