@@ -81,8 +81,10 @@ async def test_a_thousand_changes_through_faults_end_equal_to_a_fresh_list(
         assert len(fresh) == len(alive)
         await until(watch, lambda: _state(watch, namespace) == fresh, timeout=30)
         assert watch.status.state == "live"
-        # The 410s, the restart without history and the refused lists each forced a new list.
-        assert watch.relists - relists_before >= 3
+        # At least the 410s after the drops at steps 225 and 675 forced a new list each (how the refused lists and
+        # the restart add to that depends on timing: a watch caught up when history is lost resumes without a 410,
+        # and a retry can meet the next refusal, so one relist may answer both).
+        assert watch.relists - relists_before >= 2
     finally:
         sandbox.faults.clear()
         await cache.close()
