@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import leak_watch
 import pytest
 from cluster_objects import core_api
+from forged_events import tab_token_and_cookie
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from sovereign_sandbox.apiserver.server import Sandbox
 from sovereign_sandbox.servers import SandboxWorld
@@ -160,3 +161,20 @@ def sign_in(console_url: str):
         page.wait_for_url(f"{console_url}/**")
 
     return sign_in_as
+
+
+@pytest.fixture
+def forged_tab(browser: Browser, sign_in, console_url: str, page_errors: list[str]):
+    """For bypass tests: sign `username` in on `path` in a browser of its own, wait until `ready(page)` has
+    checked what the page offers them, then hand over the tab's Reflex token and cookie (the browser closed) for
+    a hand-written client to send what the page did not offer."""
+
+    def signed_in(username: str, path: str, ready: Callable[[Page], None]) -> tuple[str, str]:
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        watch_page_errors(context, page_errors)
+        page = context.new_page()
+        sign_in(page, username, path=path)
+        ready(page)
+        return tab_token_and_cookie(context, console_url)
+
+    return signed_in

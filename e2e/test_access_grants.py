@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import watch_page_errors
-from forged_events import dispatch, run_on_own_thread, tab_token_and_cookie
+from forged_events import dispatch, run_on_own_thread
 from kubernetes import client as kube_client
 from kubernetes import config as kube_config
 from kubernetes import watch as kube_watch
@@ -287,25 +287,16 @@ def test_an_owner_moves_a_grant_to_another_tier_and_scope(
 
 @pytest.mark.parametrize("username", ["viewer", "developer"])
 def test_forged_grant_and_revoke_events_are_refused_and_audited(
-    browser: Browser,
-    sign_in,
-    console_url: str,
-    sandbox: Sandbox,
-    tmp_path_factory: pytest.TempPathFactory,
-    page_errors: list[str],
-    username: str,
+    forged_tab, console_url: str, sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory, username: str
 ):
     target = f"e2e-forged-{uuid.uuid4().hex[:6]}"
     _create_grant(sandbox, target, "sre", "viewer", [])
     actor = f"oidc:{subject_of(username)}"
     try:
         before = {g["metadata"]["name"] for g in _grants(sandbox)}
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        watch_page_errors(context, page_errors)
-        page = context.new_page()
-        sign_in(page, username, path="/rbac/grant")
-        expect(page.get_by_test_id("grant-gate")).to_be_visible()
-        token, cookie = tab_token_and_cookie(context, console_url)  # the forged client speaks for this session
+        token, cookie = forged_tab(  # the forged client speaks for this session
+            username, "/rbac/grant", lambda page: expect(page.get_by_test_id("grant-gate")).to_be_visible()
+        )
 
         grant_events = [("choose_tier", {"tier": "owner"}), ("apply", {})]
         run_on_own_thread(

@@ -13,14 +13,12 @@ import uuid
 
 import pytest
 from cluster_objects import apps_api, create_deployment
-from conftest import watch_page_errors
 from forged_events import (
     audit_records_about,
     dispatch,
     run_on_own_thread,
-    tab_token_and_cookie,
 )
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Page, expect
 from sovereign_sandbox.apiserver.server import Sandbox
 
 from console.pages.resource_detail.actions_state import DetailActionsState
@@ -50,27 +48,20 @@ def _unchanged(sandbox: Sandbox, name: str) -> None:
 
 @pytest.mark.parametrize("username", ["viewer", "newcomer"])
 def test_actions_forged_by_people_without_them_are_refused_and_audited(
-    browser: Browser,
-    sign_in,
-    console_url: str,
-    sandbox: Sandbox,
-    tmp_path_factory: pytest.TempPathFactory,
-    page_errors: list[str],
-    username: str,
+    forged_tab, console_url: str, sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory, username: str
 ):
     name = f"e2e-bypass-{uuid.uuid4().hex[:6]}"
     create_deployment(sandbox.kubeconfig_path, NAMESPACE, name)
     path = f"/cloud/resource/deployments/{NAMESPACE}/{name}/overview"
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    watch_page_errors(context, page_errors)
-    page = context.new_page()
-    sign_in(page, username, path=path)
-    if username == "newcomer":  # no tier: the page says so, and shows no object
-        expect(page.get_by_test_id("no-access")).to_be_visible()
-    else:
-        expect(page.get_by_test_id("detail-actions")).to_have_attribute("data-checked", "true")
-    expect(page.get_by_test_id("action-scale")).to_have_count(0)  # never offered to them
-    token, cookie = tab_token_and_cookie(context, console_url)
+
+    def offered_nothing(page: Page) -> None:
+        if username == "newcomer":  # no tier: the page says so, and shows no object
+            expect(page.get_by_test_id("no-access")).to_be_visible()
+        else:
+            expect(page.get_by_test_id("detail-actions")).to_have_attribute("data-checked", "true")
+        expect(page.get_by_test_id("action-scale")).to_have_count(0)  # never offered to them
+
+    token, cookie = forged_tab(username, path, offered_nothing)
 
     answers = run_on_own_thread(
         dispatch(console_url, token, cookie, path, ACTIONS_STATE, _forged_events(name), until="result")

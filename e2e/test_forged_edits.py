@@ -16,9 +16,8 @@ from collections.abc import Callable
 
 import pytest
 from cluster_objects import apps_api, core_api, create_deployment
-from conftest import watch_page_errors
-from forged_events import audit_records_about, dispatch, run_on_own_thread, tab_token_and_cookie
-from playwright.sync_api import Browser, Locator, Page, expect
+from forged_events import audit_records_about, dispatch, run_on_own_thread
+from playwright.sync_api import Page, expect
 from sovereign_sandbox.apiserver.server import Sandbox
 
 from console.pages.resource_detail.state import ResourceDetailState
@@ -29,16 +28,16 @@ YAML_STATE = YamlTabState.get_full_name()
 DETAIL_STATE = ResourceDetailState.get_full_name()
 
 
-def editor_loaded(page: Page) -> Locator:
-    return page.get_by_test_id("yaml-editor")
+def editor_loaded(page: Page) -> None:
+    expect(page.get_by_test_id("yaml-editor")).to_be_visible()
 
 
-def no_access(page: Page) -> Locator:
-    return page.get_by_test_id("no-access")
+def no_access(page: Page) -> None:
+    expect(page.get_by_test_id("no-access")).to_be_visible()
 
 
-def secret_refused(page: Page) -> Locator:
-    return page.get_by_text("You may not view this Secret")
+def secret_refused(page: Page) -> None:
+    expect(page.get_by_text("You may not view this Secret")).to_be_visible()
 
 
 def _draft(name: str, replicas: int) -> str:
@@ -50,18 +49,6 @@ def _draft(name: str, replicas: int) -> str:
         f"  template:\n    metadata:\n      labels:\n        app: {name}\n"
         "    spec:\n      containers:\n      - name: web\n        image: nginx\n"
     )
-
-
-def _signed_in_tab(
-    browser: Browser, sign_in, page_errors: list[str], username: str, path: str, ready: Callable[[Page], Locator]
-):
-    """A tab signed in as `username` on `path`, once `ready` shows; the caller takes its token and cookie."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    watch_page_errors(context, page_errors)
-    page = context.new_page()
-    sign_in(page, username, path=path)
-    expect(ready(page)).to_be_visible()
-    return context
 
 
 def _audited(tmp_path_factory: pytest.TempPathFactory, name: str, actions: set[str]) -> dict[str, str]:
@@ -76,20 +63,17 @@ def _audited(tmp_path_factory: pytest.TempPathFactory, name: str, actions: set[s
 
 @pytest.mark.parametrize("username, ready", [("viewer", editor_loaded), ("newcomer", no_access)])
 def test_a_yaml_apply_forged_by_people_who_may_not_edit_changes_nothing(
-    browser: Browser,
-    sign_in,
+    forged_tab,
     console_url: str,
     sandbox: Sandbox,
     tmp_path_factory: pytest.TempPathFactory,
-    page_errors: list[str],
     username: str,
-    ready: Callable[[Page], Locator],
+    ready: Callable[[Page], None],
 ):
     name = f"e2e-yaml-{uuid.uuid4().hex[:6]}"
     create_deployment(sandbox.kubeconfig_path, NAMESPACE, name)
     path = f"/cloud/resource/deployments/{NAMESPACE}/{name}/yaml"
-    context = _signed_in_tab(browser, sign_in, page_errors, username, path, ready)
-    token, cookie = tab_token_and_cookie(context, console_url)
+    token, cookie = forged_tab(username, path, ready)
     marker = f"# forged-{uuid.uuid4().hex[:6]}"
     events = [
         ("set_draft", {"text": _draft(name, 5)}),
@@ -111,12 +95,10 @@ def test_a_yaml_apply_forged_by_people_who_may_not_edit_changes_nothing(
 
 
 def test_a_forged_reveal_by_a_viewer_shows_no_value_and_is_audited_as_denied(
-    browser: Browser,
-    sign_in,
+    forged_tab,
     console_url: str,
     sandbox: Sandbox,
     tmp_path_factory: pytest.TempPathFactory,
-    page_errors: list[str],
 ):
     name = f"e2e-secret-{uuid.uuid4().hex[:6]}"
     value = f"s3cret-{uuid.uuid4().hex}"
@@ -124,8 +106,7 @@ def test_a_forged_reveal_by_a_viewer_shows_no_value_and_is_audited_as_denied(
         NAMESPACE, {"metadata": {"name": name}, "data": {"password": base64.b64encode(value.encode()).decode()}}
     )
     path = f"/cloud/resource/secrets/{NAMESPACE}/{name}/overview"
-    context = _signed_in_tab(browser, sign_in, page_errors, "viewer", path, secret_refused)
-    token, cookie = tab_token_and_cookie(context, console_url)
+    token, cookie = forged_tab("viewer", path, secret_refused)
 
     answers = run_on_own_thread(
         dispatch(console_url, token, cookie, path, DETAIL_STATE, [("reveal_values", {})], until="reveal_message")
@@ -137,18 +118,15 @@ def test_a_forged_reveal_by_a_viewer_shows_no_value_and_is_audited_as_denied(
 
 
 def test_handler_names_the_console_does_not_declare_run_nothing(
-    browser: Browser,
-    sign_in,
+    forged_tab,
     console_url: str,
     sandbox: Sandbox,
     tmp_path_factory: pytest.TempPathFactory,
-    page_errors: list[str],
 ):
     name = f"e2e-names-{uuid.uuid4().hex[:6]}"
     create_deployment(sandbox.kubeconfig_path, NAMESPACE, name)
     path = f"/cloud/resource/deployments/{NAMESPACE}/{name}/yaml"
-    context = _signed_in_tab(browser, sign_in, page_errors, "viewer", path, editor_loaded)
-    token, cookie = tab_token_and_cookie(context, console_url)
+    token, cookie = forged_tab("viewer", path, editor_loaded)
     marker = f"# still-working-{uuid.uuid4().hex[:6]}"
     events = [
         ("set_allowed", {"value": ["edit", "force-apply"]}),  # Reflex generates no setters here

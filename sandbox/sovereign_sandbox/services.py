@@ -15,6 +15,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 __all__ = [
     "PostgresNotInstalled",
@@ -39,6 +40,25 @@ class RedisNotInstalled(RuntimeError):
 def _postgres_bin() -> Path | None:
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda path: int(path.parts[-3]))
     return found[-1].parent if found else None
+
+
+class _Service(Protocol):
+    def start(self) -> None: ...
+
+    def remove(self) -> None: ...
+
+
+_S = TypeVar("_S", bound=_Service)
+
+
+@contextlib.contextmanager
+def _started(service: _S) -> Iterator[_S]:
+    """`service` started, and stopped and removed on the way out (a failed start included)."""
+    try:
+        service.start()
+        yield service
+    finally:
+        service.remove()
 
 
 class PostgresService:
@@ -77,15 +97,9 @@ class PostgresService:
         shutil.rmtree(self.socket_dir, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def running_postgres(max_connections: int = 50) -> Iterator[PostgresService]:
+def running_postgres(max_connections: int = 50) -> contextlib.AbstractContextManager[PostgresService]:
     """A running PostgreSQL server (user `postgres`, trust authentication, on a Unix socket only)."""
-    service = PostgresService(max_connections)
-    try:
-        service.start()
-        yield service
-    finally:
-        service.remove()
+    return _started(PostgresService(max_connections))
 
 
 @contextlib.contextmanager
@@ -147,14 +161,9 @@ class RedisService:
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def running_redis() -> Iterator[RedisService]:
-    service = RedisService()
-    try:
-        service.start()
-        yield service
-    finally:
-        service.remove()
+def running_redis() -> contextlib.AbstractContextManager[RedisService]:
+    """A running Redis server on a loopback port, nothing persisted."""
+    return _started(RedisService())
 
 
 @contextlib.contextmanager

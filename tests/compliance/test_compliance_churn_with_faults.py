@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from test_compliance_feed import _naive_numbers, _numbers, _raw
+from fault_schedule import inject_fault
+from test_compliance_feed import converged
 
 from console.compliance.feed import POLICY_REPORTS, ComplianceFeed
 from console.compliance.scorecard import Scorecard
@@ -128,21 +129,6 @@ class Churn:
         return await self.http.patch(f"/api/v1/namespaces/{self.namespace}", json=patch, headers=MERGE_PATCH)
 
 
-def _fault(step: int, sandbox) -> None:
-    """A fault every few dozen changes, of each kind the issue names (as the watch cache's churn test)."""
-    if step % 150 == 75:
-        sandbox.faults.drop_watches()
-    elif step % 250 == 125:
-        sandbox.faults.expire_next_watches(1)  # the next watch resuming from a resourceVersion gets 410 Gone
-    elif step == 500:
-        sandbox.faults.restart(lose_history=True)  # every watch dropped, the history gone: a relist is needed
-    elif step == 640:
-        sandbox.faults.fail_next(f"{REPORTS_PATH}/policyreports", count=2, status=429, retry_after=1)
-    elif step == 820:
-        sandbox.faults.fail_next(f"{REPORTS_PATH}/policyreports", count=2, status=500)
-        sandbox.faults.drop_watches()
-
-
 async def test_a_thousand_report_changes_through_faults_end_equal_to_the_naive_score_of_a_fresh_list(
     running: Running, cluster_http: httpx.AsyncClient, sandbox
 ):
@@ -156,29 +142,15 @@ async def test_a_thousand_report_changes_through_faults_end_equal_to_the_naive_s
     relists_before = report_watch.relists
     try:
         for step in range(CHANGES):
-            _fault(step, sandbox)
+            inject_fault(step, sandbox, f"{REPORTS_PATH}/policyreports")
             response = await (churn.move_namespace() if step % 40 == 39 else churn.report())
             assert response.status_code in (200, 201), response.text
 
-        # Lists and watches are not read at one instant, and the sandbox's Kyverno stand-in keeps rewriting
-        # the seeded pods' reports: while they differ, the feed is behind (wait for its next change) or ahead
-        # (list again); a difference that outlasts the timeout is a real mismatch. The feed must be live too:
-        # every report watch relisted and watching again.
-        scorecard = running.scorecard
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + TIMEOUT
-        while True:
-            revision = scorecard.revision
-            reports, context = await _raw(cluster_http)
-            ours, expected = _numbers(scorecard), _naive_numbers(reports, context)
-            if (ours == expected and running.feed.status == "live") or loop.time() > deadline:
-                break
-            await running.feed.wait_changed(revision, timeout=1.0)
+        # The sandbox's Kyverno stand-in keeps rewriting the seeded pods' reports meanwhile; the feed must also be
+        # live again (every report watch relisted and watching).
+        ours, reports = await converged(running, cluster_http, live=True)
     finally:
         sandbox.faults.clear()
-    assert {key: ours[key] for key in ours if ours[key] != expected[key]} == {
-        key: expected[key] for key in ours if ours[key] != expected[key]
-    }
     assert running.feed.status == "live"
     # The refused lists (429, then 500) made the reports' watch list again.
     assert report_watch.relists > relists_before

@@ -8,6 +8,7 @@ import uuid
 
 import httpx
 import pytest
+from fault_schedule import inject_fault
 from watching import until
 
 from console.kube.api import KubeApi, ResourcePath
@@ -32,21 +33,6 @@ async def _fresh(http: httpx.AsyncClient, namespace: str) -> dict[str, str]:
     return {item["metadata"]["name"]: item["metadata"]["resourceVersion"] for item in listed}
 
 
-def _fault(step: int, sandbox) -> None:
-    """A fault every few dozen changes, of each kind the issue names."""
-    if step % 150 == 75:
-        sandbox.faults.drop_watches()
-    elif step % 250 == 125:
-        sandbox.faults.expire_next_watches(1)  # the next watch resuming from a resourceVersion gets 410 Gone
-    elif step == 500:
-        sandbox.faults.restart(lose_history=True)  # every watch dropped, the history gone: a relist is needed
-    elif step == 640:
-        sandbox.faults.fail_next("/api/v1/configmaps", count=2, status=429, retry_after=1)
-    elif step == 820:
-        sandbox.faults.fail_next("/api/v1/configmaps", count=2, status=500)
-        sandbox.faults.drop_watches()
-
-
 async def test_a_thousand_changes_through_faults_end_equal_to_a_fresh_list(
     kube_api: KubeApi, cluster_http: httpx.AsyncClient, sandbox
 ):
@@ -61,7 +47,7 @@ async def test_a_thousand_changes_through_faults_end_equal_to_a_fresh_list(
     alive: list[str] = []
     try:
         for step in range(CHANGES):
-            _fault(step, sandbox)
+            inject_fault(step, sandbox, "/api/v1/configmaps")
             choice = rng.random()
             if not alive or choice < 0.45:
                 name = f"cm-{step}"

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from fault_schedule import inject_fault
 
 from console.kube.api import KubeApi, ResourcePath
 from console.kube.kinds import RenderContext
@@ -216,21 +217,6 @@ class Churn:
         assert response.status_code in (200, 201), response.text
 
 
-def _fault(step: int, sandbox) -> None:
-    """A fault every few dozen changes, of each kind the issue names (as the watch cache's churn test)."""
-    if step % 150 == 75:
-        sandbox.faults.drop_watches()
-    elif step % 250 == 125:
-        sandbox.faults.expire_next_watches(1)  # the next watch resuming from a resourceVersion gets 410 Gone
-    elif step == 500:
-        sandbox.faults.restart(lose_history=True)  # every watch dropped, the history gone: a relist is needed
-    elif step == 640:
-        sandbox.faults.fail_next("/api/v1/pods", count=2, status=429, retry_after=1)
-    elif step == 820:
-        sandbox.faults.fail_next("/api/v1/configmaps", count=2, status=500)
-        sandbox.faults.drop_watches()
-
-
 def _relists(cache: WatchCache) -> dict[str, int]:
     """How many full lists the pods and ConfigMaps watches made (the resources the refusals name)."""
     watches = {plural: cache.peek(ResourcePath("", "v1", plural)) for plural in ("pods", "configmaps")}
@@ -247,7 +233,7 @@ async def test_a_thousand_graph_changes_through_faults_end_equal_to_a_freshly_dr
         relists_before = _relists(cache)
         try:
             for step in range(CHANGES):
-                _fault(step, sandbox)
+                inject_fault(step, sandbox, "/api/v1/pods", "/api/v1/configmaps")
                 await churn.change()
             async with following(kube_api) as (fresh, _):
                 # The two feeds read the cluster at different instants, and its controllers (rollouts, garbage
