@@ -99,6 +99,9 @@ async def _live_list(console_url: str, cookie: str, results: Results, stop: asyn
         transports=["websocket"],
         socketio_path="/_event",
         namespaces=["/_event"],
+        # As long as a browser's socket.io client waits (20 s): python-socketio's 1 s default failed 31 of 50
+        # connects made while the other sessions were signing in.
+        wait_timeout=20,
     )
     router_data = {"pathname": LIVE_PATH, "asPath": f"{LIVE_PATH}?view=list&kind=pods", "query": LIVE_QUERY}
     await client.emit(
